@@ -1,0 +1,195 @@
+"""The error hierarchy: one root, leaves that also subclass the builtin they behave like.
+
+::
+
+    FuturePaymentsError
+    ├── InvalidInput (ValueError)                 bad arguments, raised before any request
+    │   ├── InvalidAmount
+    │   ├── InvalidCurrency
+    │   ├── InvalidURL
+    │   └── InvalidCustomerRef
+    ├── IdempotencyConflict (ValueError)          a charge key reused with other parameters
+    ├── NotFound (LookupError)
+    │   ├── UnknownCustomer                       no Stripe Customer stored for a customer_ref
+    │   ├── UnknownSession                        Stripe knows no such Checkout Session
+    │   ├── UnknownPaymentMethod                  not a saved method of that customer
+    │   └── NoSavedPaymentMethod                  the customer has nothing to charge
+    ├── SessionNotComplete                        the Checkout Session is still open
+    ├── SessionExpired                            the Checkout Session expired unused
+    ├── SetupFailed                               the SetupIntent ended without a method
+    ├── WebhookError (ValueError)                 a delivery that must be answered 400
+    │   ├── MissingSignature
+    │   ├── MalformedSignature
+    │   ├── SignatureMismatch
+    │   ├── TimestampOutsideTolerance
+    │   ├── PayloadTooLarge
+    │   ├── MalformedPayload
+    │   └── LivemodeMismatch
+    └── StripeFailure                             Stripe failed in a way that is not a card outcome
+        ├── StripeAuthenticationFailed            the API key was refused
+        ├── StripeRequestRejected                 Stripe answered 400 (carries code and param)
+        ├── StripeRateLimited                     429
+        ├── StripeUnavailable                     connection errors, 409 and 5xx
+        └── ChargeOutcomeUnknown                  a charge whose result never arrived; retry with
+                                                  the same idempotency_key, it is safe
+"""
+
+from __future__ import annotations
+
+
+class FuturePaymentsError(Exception):
+    """The root of every error this library raises."""
+
+
+class InvalidInput(FuturePaymentsError, ValueError):
+    """An argument is wrong; nothing was sent to Stripe."""
+
+
+class InvalidAmount(InvalidInput):
+    """The amount is not a positive integer in the currency's smallest unit, or is too small."""
+
+
+class InvalidCurrency(InvalidInput):
+    """The currency is not a three-letter ISO code."""
+
+
+class InvalidURL(InvalidInput):
+    """A redirect URL is not an absolute http(s) URL."""
+
+
+class InvalidCustomerRef(InvalidInput):
+    """The customer_ref is empty or longer than the store accepts."""
+
+
+class IdempotencyConflict(FuturePaymentsError, ValueError):
+    """An idempotency_key was used before with another amount, currency, customer or method."""
+
+
+class NotFound(FuturePaymentsError, LookupError):
+    """Something the call names does not exist."""
+
+
+class UnknownCustomer(NotFound):
+    """No Stripe Customer is stored for this customer_ref."""
+
+
+class UnknownSession(NotFound):
+    """Stripe knows no Checkout Session with this id."""
+
+
+class UnknownPaymentMethod(NotFound):
+    """The payment method is not a saved, usable method of this customer."""
+
+
+class NoSavedPaymentMethod(NotFound):
+    """The customer has no saved payment method to charge."""
+
+
+class SessionNotComplete(FuturePaymentsError):
+    """The Checkout Session has not been completed by the customer yet."""
+
+    def __init__(self, message: str, *, status: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class SessionExpired(FuturePaymentsError):
+    """The Checkout Session expired before the customer completed it."""
+
+
+class SetupFailed(FuturePaymentsError):
+    """The SetupIntent ended without a usable payment method."""
+
+
+class WebhookError(FuturePaymentsError, ValueError):
+    """A webhook delivery that must be refused (answer HTTP 400)."""
+
+
+class MissingSignature(WebhookError):
+    """The Stripe-Signature header is absent or empty."""
+
+
+class MalformedSignature(WebhookError):
+    """The Stripe-Signature header cannot be parsed."""
+
+
+class SignatureMismatch(WebhookError):
+    """No v1 signature matches any configured webhook secret."""
+
+
+class TimestampOutsideTolerance(WebhookError):
+    """The signature's timestamp is too old or too far in the future."""
+
+
+class PayloadTooLarge(WebhookError):
+    """The payload is larger than the configured cap."""
+
+
+class MalformedPayload(WebhookError):
+    """The payload is not a Stripe event in JSON."""
+
+
+class LivemodeMismatch(WebhookError):
+    """The event's livemode differs from the API key's mode."""
+
+
+class StripeFailure(FuturePaymentsError):
+    """Stripe failed in a way that is not a card outcome.
+
+    Attributes:
+        code: Stripe's error code, when it gave one.
+        request_id: Stripe's request id, for support.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        http_status: int | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.http_status = http_status
+        self.request_id = request_id
+
+
+class StripeAuthenticationFailed(StripeFailure):
+    """Stripe refused the API key."""
+
+
+class StripeRequestRejected(StripeFailure):
+    """Stripe answered 400 to a request."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        param: str | None = None,
+        http_status: int | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message, code=code, http_status=http_status, request_id=request_id)
+        self.param = param
+
+
+class StripeRateLimited(StripeFailure):
+    """Stripe answered 429: too many requests."""
+
+
+class StripeUnavailable(StripeFailure):
+    """Stripe could not be reached, or answered 409 or 5xx."""
+
+
+class ChargeOutcomeUnknown(StripeUnavailable):
+    """A charge was sent but its outcome never arrived.
+
+    Calling ``charge_saved`` again with the same ``idempotency_key`` is safe: Stripe replays the
+    first outcome instead of charging twice.
+    """
+
+    def __init__(self, message: str, *, idempotency_key: str) -> None:
+        super().__init__(message)
+        self.idempotency_key = idempotency_key

@@ -1,0 +1,35 @@
+"""Storage for future_payments: the ``Store`` protocol and its implementations.
+
+``SQLAlchemyStore`` needs the ``sqlalchemy`` extra (``pip install 'future-payments[sqlalchemy]'``)
+and is imported only when first used.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from future_payments._models import ChargeRecord, SetupSessionRecord
+from future_payments.stores._memory import MemoryStore
+from future_payments.stores._protocol import MAX_REF_LENGTH, Store
+from future_payments.stores._sqlite import SQLiteStore
+
+if TYPE_CHECKING:
+    from future_payments.stores._sqlalchemy import SQLAlchemyStore
+
+__all__ = [
+    "MAX_REF_LENGTH",
+    "ChargeRecord",
+    "MemoryStore",
+    "SQLAlchemyStore",
+    "SQLiteStore",
+    "SetupSessionRecord",
+    "Store",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "SQLAlchemyStore":
+        from future_payments.stores._sqlalchemy import SQLAlchemyStore
+
+        return SQLAlchemyStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

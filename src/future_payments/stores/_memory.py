@@ -1,0 +1,214 @@
+"""MemoryStore: the reference implementation, for tests and single-process scripts."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+import attrs
+
+from future_payments._models import (
+    ChargeRecord,
+    SavedPaymentMethod,
+    SessionStatus,
+    SetupSessionRecord,
+)
+
+
+@attrs.frozen
+class _Versioned:
+    method: SavedPaymentMethod
+    as_of: int
+    seq: int  # insertion order, for "oldest first"
+
+
+@attrs.frozen
+class _Claim:
+    completed: bool
+    expires_at: float
+
+
+class MemoryStore:
+    """A thread-safe store in this process's memory; nothing survives the process.
+
+    One lock guards everything, so every operation is atomic. Not shared between processes:
+    use ``SQLiteStore`` or ``SQLAlchemyStore`` for that.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._customers: dict[str, str] = {}
+        self._sessions: dict[str, SetupSessionRecord] = {}
+        self._methods: dict[str, _Versioned] = {}
+        self._events: dict[str, _Claim] = {}
+        self._charges: dict[str, ChargeRecord] = {}
+        self._seq = 0
+
+    def __repr__(self) -> str:
+        return f"MemoryStore(customers={len(self._customers)}, methods={len(self._methods)})"
+
+    # -- customers ---------------------------------------------------------------------------
+
+    def get_customer_id(self, customer_ref: str) -> str | None:
+        with self._lock:
+            return self._customers.get(customer_ref)
+
+    def find_customer_ref(self, customer_id: str) -> str | None:
+        with self._lock:
+            for ref, cid in self._customers.items():
+                if cid == customer_id:
+                    return ref
+            return None
+
+    def add_customer(self, customer_ref: str, customer_id: str) -> str:
+        with self._lock:
+            return self._customers.setdefault(customer_ref, customer_id)
+
+    # -- setup sessions ----------------------------------------------------------------------
+
+    def add_setup_session(self, session: SetupSessionRecord) -> SetupSessionRecord:
+        with self._lock:
+            return self._sessions.setdefault(session.session_id, session)
+
+    def get_setup_session(self, session_id: str) -> SetupSessionRecord | None:
+        with self._lock:
+            return self._sessions.get(session_id)
+
+    def finish_setup_session(
+        self, session_id: str, *, status: SessionStatus, payment_method_id: str | None
+    ) -> SetupSessionRecord | None:
+        with self._lock:
+            stored = self._sessions.get(session_id)
+            if stored is None or stored.status != "open":
+                return stored
+            stored = attrs.evolve(stored, status=status, payment_method_id=payment_method_id)
+            self._sessions[session_id] = stored
+            return stored
+
+    # -- saved payment methods ---------------------------------------------------------------
+
+    def add_payment_method(self, method: SavedPaymentMethod, *, as_of: int) -> SavedPaymentMethod:
+        with self._lock:
+            if method.id not in self._methods:
+                self._insert(method, as_of)
+            return self._methods[method.id].method
+
+    def update_payment_method(
+        self, method: SavedPaymentMethod, *, as_of: int
+    ) -> SavedPaymentMethod:
+        with self._lock:
+            stored = self._methods.get(method.id)
+            if stored is None:
+                self._insert(method, as_of)
+            elif stored.method.status != "detached" and as_of >= stored.as_of:
+                self._methods[method.id] = _Versioned(
+                    attrs.evolve(method, is_default=stored.method.is_default), as_of, stored.seq
+                )
+                self._settle_default(method.customer_ref)
+            return self._methods[method.id].method
+
+    def get_payment_method(self, payment_method_id: str) -> SavedPaymentMethod | None:
+        with self._lock:
+            stored = self._methods.get(payment_method_id)
+            return stored.method if stored else None
+
+    def list_payment_methods(self, customer_ref: str) -> Sequence[SavedPaymentMethod]:
+        with self._lock:
+            return [
+                v.method
+                for v in self._of_customer(customer_ref)
+                if v.method.status in ("active", "pending")
+            ]
+
+    def set_default(self, customer_ref: str, payment_method_id: str) -> SavedPaymentMethod | None:
+        with self._lock:
+            stored = self._methods.get(payment_method_id)
+            if (
+                stored is None
+                or stored.method.customer_ref != customer_ref
+                or stored.method.status != "active"
+            ):
+                return None
+            for v in self._of_customer(customer_ref):
+                self._methods[v.method.id] = attrs.evolve(
+                    v, method=attrs.evolve(v.method, is_default=v.method.id == payment_method_id)
+                )
+            return self._methods[payment_method_id].method
+
+    def _insert(self, method: SavedPaymentMethod, as_of: int) -> None:
+        self._seq += 1
+        self._methods[method.id] = _Versioned(
+            attrs.evolve(method, is_default=False), as_of, self._seq
+        )
+        self._settle_default(method.customer_ref)
+
+    def _of_customer(self, customer_ref: str) -> list[_Versioned]:
+        found = [v for v in self._methods.values() if v.method.customer_ref == customer_ref]
+        return sorted(found, key=lambda v: v.seq)
+
+    def _settle_default(self, customer_ref: str) -> None:
+        """Keep exactly one default among the customer's active methods (see the protocol)."""
+        mine = self._of_customer(customer_ref)
+        active = [v for v in mine if v.method.status == "active"]
+        keep = next((v for v in active if v.method.is_default), active[0] if active else None)
+        for v in mine:
+            should = keep is not None and v.method.id == keep.method.id
+            if v.method.is_default != should:
+                self._methods[v.method.id] = attrs.evolve(
+                    v, method=attrs.evolve(v.method, is_default=should)
+                )
+
+    # -- webhook event inbox -----------------------------------------------------------------
+
+    def claim_event(self, event_id: str, *, now: float, lease_seconds: float) -> bool:
+        with self._lock:
+            claim = self._events.get(event_id)
+            if claim is not None and (claim.completed or claim.expires_at > now):
+                return False
+            self._events[event_id] = _Claim(completed=False, expires_at=now + lease_seconds)
+            return True
+
+    def complete_event(self, event_id: str) -> None:
+        with self._lock:
+            self._events[event_id] = _Claim(completed=True, expires_at=float("inf"))
+
+    def release_event(self, event_id: str) -> None:
+        with self._lock:
+            claim = self._events.get(event_id)
+            if claim is not None and not claim.completed:
+                del self._events[event_id]
+
+    # -- charge ledger -----------------------------------------------------------------------
+
+    def claim_charge(self, charge: ChargeRecord) -> ChargeRecord:
+        with self._lock:
+            return self._charges.setdefault(charge.idempotency_key, charge)
+
+    def update_charge(self, charge: ChargeRecord) -> ChargeRecord:
+        with self._lock:
+            stored = self._charges.get(charge.idempotency_key)
+            if stored is None:
+                self._charges[charge.idempotency_key] = charge
+                return charge
+            if stored.state == "succeeded" or charge.as_of < stored.as_of:
+                return stored
+            updated = attrs.evolve(
+                charge,
+                customer_ref=stored.customer_ref,
+                amount=stored.amount,
+                currency=stored.currency,
+                payment_method_id=stored.payment_method_id,
+            )
+            self._charges[charge.idempotency_key] = updated
+            return updated
+
+    def get_charge(self, idempotency_key: str) -> ChargeRecord | None:
+        with self._lock:
+            return self._charges.get(idempotency_key)
+
+    def find_charge_by_payment_intent(self, payment_intent_id: str) -> ChargeRecord | None:
+        with self._lock:
+            for charge in self._charges.values():
+                if charge.payment_intent_id == payment_intent_id:
+                    return charge
+            return None

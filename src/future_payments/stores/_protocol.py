@@ -1,0 +1,143 @@
+"""The ``Store`` protocol: what the facade needs from persistence, and nothing more.
+
+Every implementation must be safe when several threads and processes call it at once. Each
+"insert-if-absent" below is one atomic step in the backing system (a lock, a transaction with a
+unique constraint): the first writer wins and every caller gets the winner back. No method may
+read, decide in Python, then write without such a guarantee.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+from future_payments._models import (
+    ChargeRecord,
+    SavedPaymentMethod,
+    SessionStatus,
+    SetupSessionRecord,
+)
+
+MAX_REF_LENGTH = 255
+"""Longest ``customer_ref``, idempotency key or Stripe id a store must accept."""
+
+
+@runtime_checkable
+class Store(Protocol):
+    """Persistence for customers, sessions, saved methods, processed events and charges."""
+
+    # -- customers ---------------------------------------------------------------------------
+
+    def get_customer_id(self, customer_ref: str) -> str | None:
+        """The Stripe Customer id stored for ``customer_ref``, or None."""
+        ...
+
+    def find_customer_ref(self, customer_id: str) -> str | None:
+        """The ``customer_ref`` mapped to a Stripe Customer id, or None."""
+        ...
+
+    def add_customer(self, customer_ref: str, customer_id: str) -> str:
+        """Insert-if-absent the mapping; return the customer id that is stored now (the winner)."""
+        ...
+
+    # -- setup sessions ----------------------------------------------------------------------
+
+    def add_setup_session(self, session: SetupSessionRecord) -> SetupSessionRecord:
+        """Insert-if-absent by ``session_id``; return the stored record (the winner)."""
+        ...
+
+    def get_setup_session(self, session_id: str) -> SetupSessionRecord | None:
+        """The stored session, or None."""
+        ...
+
+    def finish_setup_session(
+        self, session_id: str, *, status: SessionStatus, payment_method_id: str | None
+    ) -> SetupSessionRecord | None:
+        """Move a stored session out of ``open``; a session already finished is left as it is.
+
+        Returns the stored record after the call, or None when the session is unknown.
+        """
+        ...
+
+    # -- saved payment methods ---------------------------------------------------------------
+
+    def add_payment_method(self, method: SavedPaymentMethod, *, as_of: int) -> SavedPaymentMethod:
+        """Insert-if-absent by ``method.id``; return the stored record (the winner).
+
+        An existing record is returned unchanged, whatever ``method`` says: the first write of
+        a method wins, later news arrives through ``update_payment_method``. ``is_default`` of
+        the argument is ignored; the store decides it (see "defaults" below).
+        """
+        ...
+
+    def update_payment_method(
+        self, method: SavedPaymentMethod, *, as_of: int
+    ) -> SavedPaymentMethod:
+        """Upsert by ``method.id``, unless the stored record is newer.
+
+        Inserts when absent. Replaces the stored fields when ``as_of`` (a Stripe timestamp)
+        is at least the stored one, except that a ``detached`` record is final: it never
+        changes again. Returns the stored record after the call.
+        """
+        ...
+
+    def get_payment_method(self, payment_method_id: str) -> SavedPaymentMethod | None:
+        """The stored method, whatever its status, or None."""
+        ...
+
+    def list_payment_methods(self, customer_ref: str) -> Sequence[SavedPaymentMethod]:
+        """The customer's ``active`` and ``pending`` methods, oldest first."""
+        ...
+
+    def set_default(self, customer_ref: str, payment_method_id: str) -> SavedPaymentMethod | None:
+        """Make an ``active`` method of this customer the only default.
+
+        Returns the updated record, or None (and changes nothing) when the method is not an
+        active method of this customer.
+        """
+        ...
+
+    # Defaults: after every write, a customer who has active methods has exactly one default.
+    # The first method to become active becomes the default; when the default stops being
+    # active (detached, failed) the oldest remaining active method takes over. A pending
+    # method is never the default.
+
+    # -- webhook event inbox -----------------------------------------------------------------
+
+    def claim_event(self, event_id: str, *, now: float, lease_seconds: float) -> bool:
+        """Claim an event for processing; True for exactly one caller.
+
+        A claim that was neither completed nor released within ``lease_seconds`` (its worker
+        crashed) may be claimed again.
+        """
+        ...
+
+    def complete_event(self, event_id: str) -> None:
+        """Mark a claimed event processed for good."""
+        ...
+
+    def release_event(self, event_id: str) -> None:
+        """Give up a claim (processing failed), so that Stripe's next delivery is processed."""
+        ...
+
+    # -- charge ledger -----------------------------------------------------------------------
+
+    def claim_charge(self, charge: ChargeRecord) -> ChargeRecord:
+        """Insert-if-absent by ``idempotency_key``; return the stored record (the winner)."""
+        ...
+
+    def update_charge(self, charge: ChargeRecord) -> ChargeRecord:
+        """Record a charge's newer state, unless the stored one is newer; return the stored one.
+
+        Applies when ``charge.as_of`` is at least the stored ``as_of``, except that
+        ``succeeded`` is final. Amount, currency, customer and method never change.
+        """
+        ...
+
+    def get_charge(self, idempotency_key: str) -> ChargeRecord | None:
+        """The ledger row for a key, or None."""
+        ...
+
+    def find_charge_by_payment_intent(self, payment_intent_id: str) -> ChargeRecord | None:
+        """The ledger row whose PaymentIntent is this one, or None."""
+        ...
