@@ -1,0 +1,122 @@
+"""The one boundary with the ``stripe`` package: error translation and key derivation.
+
+Everything the operations read from Stripe crosses here as plain data (``dict``), so the same
+code handles API responses and webhook payloads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+import stripe
+
+from future_payments._errors import (
+    FuturePaymentsError,
+    StripeAuthenticationFailed,
+    StripeFailure,
+    StripeRateLimited,
+    StripeRequestRejected,
+    StripeUnavailable,
+)
+
+Data = dict[str, Any]
+
+_KEY_PREFIX = "future-payments"
+_MAX_STRIPE_KEY = 255
+
+
+def plain(obj: Any) -> Any:
+    """A ``StripeObject`` (or anything else) as plain data."""
+    if isinstance(obj, stripe.StripeObject):
+        return obj.to_dict()
+    return obj
+
+
+def derived_key(kind: str, *parts: str) -> str:
+    """A Stripe Idempotency-Key derived from our own identifiers.
+
+    Readable when it fits Stripe's 255 characters, a SHA-256 of the parts when it does not.
+    """
+    readable = ":".join((_KEY_PREFIX, kind, *parts))
+    if len(readable) <= _MAX_STRIPE_KEY:
+        return readable
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    return f"{_KEY_PREFIX}:{kind}:sha256:{digest}"
+
+
+def error_body(exc: stripe.StripeError) -> Mapping[str, Any]:
+    """The ``error`` object of a Stripe error response, as plain data."""
+    body = exc.json_body
+    if isinstance(body, Mapping):
+        error = body.get("error")
+        if isinstance(error, Mapping):
+            return error
+    return {}
+
+
+def _request_id(exc: stripe.StripeError) -> str | None:
+    request_id = exc.request_id
+    return str(request_id) if request_id else None
+
+
+def translate(exc: stripe.StripeError) -> FuturePaymentsError:
+    """Map a ``stripe`` exception to this library's error (raise it ``from exc``)."""
+    message = exc.user_message or str(exc) or type(exc).__name__
+    code = exc.code
+    status = exc.http_status
+    rid = _request_id(exc)
+    if isinstance(exc, stripe.AuthenticationError | stripe.PermissionError):
+        return StripeAuthenticationFailed(
+            f"Stripe refused the API key: {message}. Check the key and its permissions.",
+            code=code,
+            http_status=status,
+            request_id=rid,
+        )
+    if isinstance(exc, stripe.RateLimitError):
+        return StripeRateLimited(
+            f"Stripe is rate limiting this account: {message}. Retry later, more slowly.",
+            code=code,
+            http_status=status,
+            request_id=rid,
+        )
+    if isinstance(exc, stripe.APIConnectionError | stripe.APIError):
+        return StripeUnavailable(
+            f"Stripe could not be reached or failed: {message}. Retrying is safe.",
+            code=code,
+            http_status=status,
+            request_id=rid,
+        )
+    if isinstance(exc, stripe.InvalidRequestError | stripe.IdempotencyError | stripe.CardError):
+        param = getattr(exc, "param", None)
+        return StripeRequestRejected(
+            f"Stripe rejected the request: {message}",
+            code=code,
+            param=param,
+            http_status=status,
+            request_id=rid,
+        )
+    return StripeFailure(f"Stripe failed: {message}", code=code, http_status=status, request_id=rid)
+
+
+def api_key_livemode(client: stripe.StripeClient) -> bool | None:
+    """Whether the client's key is a live key; None when it cannot tell."""
+    key = getattr(getattr(client, "_requestor", None), "api_key", None)
+    if not isinstance(key, str):
+        return None
+    if key.startswith(("sk_live_", "rk_live_")):
+        return True
+    if key.startswith(("sk_test_", "rk_test_")):
+        return False
+    return None
+
+
+def object_id(value: Any) -> str | None:
+    """The id of an expandable field, whether it came expanded or as an id."""
+    if isinstance(value, Mapping):
+        found = value.get("id")
+        return str(found) if found else None
+    if isinstance(value, str) and value:
+        return value
+    return None

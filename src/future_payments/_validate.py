@@ -1,0 +1,125 @@
+"""Input checks that run before any request, and the currency facts they need."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from urllib.parse import urlsplit
+
+from future_payments._errors import (
+    InvalidAmount,
+    InvalidCurrency,
+    InvalidCustomerRef,
+    InvalidInput,
+    InvalidURL,
+)
+from future_payments.stores._protocol import MAX_REF_LENGTH
+
+# Stripe's documented minimum charge per currency, in the smallest unit.
+MINIMUM_CHARGE: Mapping[str, int] = {
+    "usd": 50, "aed": 200, "aud": 50, "bgn": 100, "brl": 50, "cad": 50, "chf": 50,
+    "czk": 1500, "dkk": 250, "eur": 50, "gbp": 30, "hkd": 400, "huf": 17500, "inr": 50,
+    "jpy": 50, "mxn": 1000, "myr": 200, "nok": 300, "nzd": 50, "pln": 200, "ron": 200,
+    "sek": 300, "sgd": 50, "thb": 1000,
+}  # fmt: skip
+
+_CURRENCY = re.compile(r"[a-z]{3}")
+_MAX_AMOUNT = 99_999_999  # Stripe's largest amount for most currencies
+
+
+def customer_ref(value: object) -> str:
+    """A non-empty string of at most 255 characters."""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidCustomerRef(
+            f"customer_ref must be a non-empty string (your app's id for the payer), got {value!r}."
+        )
+    if len(value) > MAX_REF_LENGTH:
+        raise InvalidCustomerRef(
+            f"customer_ref is {len(value)} characters long; at most {MAX_REF_LENGTH} are stored."
+        )
+    return value
+
+
+def currency(value: object) -> str:
+    """A three-letter ISO currency code, returned lowercase."""
+    if not isinstance(value, str) or not _CURRENCY.fullmatch(value.lower()):
+        raise InvalidCurrency(
+            f"currency must be a three-letter ISO code such as 'usd', got {value!r}."
+        )
+    return value.lower()
+
+
+def amount(value: object, currency_code: str) -> int:
+    """A positive integer in the currency's smallest unit, at least Stripe's minimum."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidAmount(
+            f"amount must be an int in the currency's smallest unit (1999 for 19.99 USD), "
+            f"got {value!r}."
+        )
+    if value <= 0:
+        raise InvalidAmount(f"amount must be positive, got {value}.")
+    if value > _MAX_AMOUNT:
+        raise InvalidAmount(f"amount {value} is over Stripe's maximum of {_MAX_AMOUNT}.")
+    minimum = MINIMUM_CHARGE.get(currency_code, 1)
+    if value < minimum:
+        raise InvalidAmount(
+            f"amount {value} is under Stripe's minimum charge for {currency_code.upper()}, "
+            f"{minimum}."
+        )
+    return value
+
+
+def url(name: str, value: object) -> str:
+    """An absolute http(s) URL."""
+    if not isinstance(value, str):
+        raise InvalidURL(f"{name} must be an absolute http(s) URL, got {value!r}.")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InvalidURL(
+            f"{name} must be an absolute http(s) URL such as 'https://shop.example/saved', "
+            f"got {value!r}."
+        )
+    return value
+
+
+def key(name: str, value: object) -> str:
+    """A non-empty string key of at most 255 characters (idempotency keys, Stripe ids)."""
+    if not isinstance(value, str) or not value:
+        raise InvalidInput(f"{name} must be a non-empty string, got {value!r}.")
+    if len(value) > MAX_REF_LENGTH:
+        raise InvalidInput(f"{name} is {len(value)} characters long; at most 255 are allowed.")
+    return value
+
+
+def stripe_id(name: str, value: object, prefix: str) -> str:
+    """A Stripe object id with the expected prefix."""
+    checked = key(name, value)
+    if not checked.startswith(prefix):
+        raise InvalidInput(f"{name} must be a Stripe id starting with {prefix!r}, got {value!r}.")
+    return checked
+
+
+def metadata(value: Mapping[str, str] | None) -> dict[str, str]:
+    """Stripe metadata: at most 50 string keys (40 chars) with string values (500 chars)."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping) or len(value) > 50:
+        raise InvalidInput("metadata must be a mapping of at most 50 string keys to strings.")
+    for k, v in value.items():
+        if not isinstance(k, str) or not isinstance(v, str) or len(k) > 40 or len(v) > 500:
+            raise InvalidInput(
+                f"metadata entry {k!r} must be a string key of at most 40 characters with a "
+                "string value of at most 500."
+            )
+    return dict(value)
+
+
+def method_types(value: Sequence[str] | None) -> list[str] | None:
+    """A non-empty list of payment method type names, or None for dynamic methods."""
+    if value is None:
+        return None
+    if isinstance(value, str) or not value or not all(isinstance(t, str) and t for t in value):
+        raise InvalidInput(
+            "payment_method_types must be a non-empty list such as ['card', 'sepa_debit']."
+        )
+    return list(value)

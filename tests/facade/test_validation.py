@@ -1,0 +1,120 @@
+"""Bad input is refused with a clear error before any request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from future_payments import (
+    FuturePayments,
+    IdempotencyConflict,
+    InvalidAmount,
+    InvalidCurrency,
+    InvalidCustomerRef,
+    InvalidInput,
+    InvalidURL,
+    MemoryStore,
+    NoSavedPaymentMethod,
+    UnknownCustomer,
+)
+from future_payments.testing import FakeStripe
+from tests.facade.conftest import CANCEL_URL, SUCCESS_URL, save_card
+
+GOOD_SETUP: dict[str, Any] = {
+    "customer_ref": "user-42",
+    "currency": "usd",
+    "success_url": SUCCESS_URL,
+    "cancel_url": CANCEL_URL,
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({"customer_ref": ""}, InvalidCustomerRef),
+        ({"customer_ref": "x" * 256}, InvalidCustomerRef),
+        ({"currency": "dollars"}, InvalidCurrency),
+        ({"currency": "us"}, InvalidCurrency),
+        ({"success_url": "/saved"}, InvalidURL),
+        ({"cancel_url": "ftp://shop.example/"}, InvalidURL),
+        ({"email": "not-an-address"}, InvalidInput),
+        ({"payment_method_types": []}, InvalidInput),
+        ({"metadata": {"k": 1}}, InvalidInput),
+    ],
+)
+def test_bad_setup_input(
+    payments: FuturePayments, fake: FakeStripe, change: dict[str, Any], error: type[Exception]
+) -> None:
+    """Each bad start_setup argument raises its error and sends nothing."""
+    args = {**GOOD_SETUP, **change}
+    ref = args.pop("customer_ref")
+
+    with pytest.raises(error):
+        payments.start_setup(ref, **args)
+    assert [] == fake.requests
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "error"),
+    [
+        (0, "usd", InvalidAmount),
+        (-5, "usd", InvalidAmount),
+        (19.99, "usd", InvalidAmount),
+        (True, "usd", InvalidAmount),
+        (49, "usd", InvalidAmount),
+        (29, "gbp", InvalidAmount),
+        (1999, "usdollar", InvalidCurrency),
+    ],
+)
+def test_bad_charge_input(
+    payments: FuturePayments, fake: FakeStripe, amount: Any, currency: str, error: type[Exception]
+) -> None:
+    """Each bad charge argument raises its error and sends nothing."""
+    save_card(payments, fake)
+    before = len(fake.requests)
+
+    with pytest.raises(error):
+        payments.charge_saved("user-42", amount, currency, idempotency_key="k1")
+    assert 0 == len(fake.requests) - before
+
+
+def test_bad_error_is_also_a_value_error() -> None:
+    """Bad-input errors can be caught as ValueError too."""
+    assert issubclass(InvalidAmount, ValueError)
+    assert issubclass(IdempotencyConflict, ValueError)
+
+
+def test_charge_unknown_customer(payments: FuturePayments, fake: FakeStripe) -> None:
+    """Charging a ref with no Stripe Customer raises UnknownCustomer, no request."""
+    with pytest.raises(UnknownCustomer):
+        payments.charge_saved("nobody", 1999, "usd", idempotency_key="k1")
+    assert [] == fake.requests
+
+
+def test_charge_without_saved_method(payments: FuturePayments, fake: FakeStripe) -> None:
+    """A customer with no saved method raises NoSavedPaymentMethod, no further request."""
+    payments.start_setup("user-42", currency="usd", success_url=SUCCESS_URL, cancel_url=CANCEL_URL)
+    before = len(fake.requests)
+
+    with pytest.raises(NoSavedPaymentMethod):
+        payments.charge_saved("user-42", 1999, "usd", idempotency_key="k1")
+    assert 0 == len(fake.requests) - before
+
+
+def test_client_or_key_required() -> None:
+    """The constructor wants exactly one of client= and api_key=."""
+    with pytest.raises(InvalidInput):
+        FuturePayments()
+
+
+def test_repr_hides_secrets(fake: FakeStripe) -> None:
+    """Neither the API key nor the webhook secret appears in the repr."""
+    payments = FuturePayments(
+        api_key="sk_test_secretvalue123", store=MemoryStore(), webhook_secret="whsec_hidden456"
+    )
+
+    text = repr(payments)
+
+    assert "secretvalue123" not in text
+    assert "hidden456" not in text

@@ -1,0 +1,92 @@
+"""Type-checked, never run: every public name used as a user would (mypy --strict)."""
+
+from __future__ import annotations
+
+from typing import assert_type
+
+import stripe
+
+from future_payments import (
+    Charged,
+    ChargeResult,
+    Declined,
+    EventOutcome,
+    FuturePayments,
+    FuturePaymentsError,
+    MemoryStore,
+    NeedsAuthentication,
+    Processing,
+    SavedPaymentMethod,
+    SetupStarted,
+    SQLiteStore,
+)
+from future_payments.stores import Store
+from future_payments.webhooks import ParsedEvent, parse_event, sign_payload, verify_signature
+
+
+def flow(client: stripe.StripeClient) -> None:
+    store: Store = SQLiteStore("payments.db")
+    payments = FuturePayments(client=client, store=store, webhook_secret=["whsec_a", "whsec_b"])
+    other = FuturePayments(api_key="sk_test_x", store=MemoryStore())
+    assert_type(other, FuturePayments)
+
+    setup = payments.start_setup(
+        "user-42",
+        currency="usd",
+        success_url="https://shop.example/ok?session_id={CHECKOUT_SESSION_ID}",
+        cancel_url="https://shop.example/cancel",
+        email="a@example.com",
+        payment_method_types=["card"],
+        metadata={"plan": "gold"},
+    )
+    assert_type(setup, SetupStarted)
+    assert_type(setup.url, str)
+    assert_type(setup.expires_at, int)
+
+    saved = payments.complete_from_session(setup.session_id, customer_ref="user-42")
+    assert_type(saved, SavedPaymentMethod)
+    assert_type(saved.last4, str | None)
+
+    outcome = payments.complete_from_event(b"{}", "t=1,v1=00")
+    assert_type(outcome, EventOutcome)
+    assert_type(outcome.payment_method, SavedPaymentMethod | None)
+
+    result = payments.charge_saved(
+        "user-42",
+        1999,
+        "usd",
+        idempotency_key="order-1",
+        payment_method_id=saved.id,
+        description="Order 1",
+        metadata={"order": "1"},
+    )
+    assert_type(result, ChargeResult)
+    match result:
+        case Charged(payment_intent_id=pi):
+            assert_type(pi, str)
+        case NeedsAuthentication(client_secret=secret):
+            assert_type(secret, str)
+        case Declined(code=code, decline_code=reason):
+            assert_type(code, str)
+            assert_type(reason, str | None)
+        case Processing():
+            pass
+
+    assert_type(payments.payment_methods("user-42"), list[SavedPaymentMethod])
+    assert_type(payments.default_payment_method("user-42"), SavedPaymentMethod | None)
+    assert_type(payments.set_default("user-42", saved.id), SavedPaymentMethod)
+    payments.remove_payment_method("user-42", saved.id)
+
+
+def webhooks(body: bytes, header: str) -> None:
+    verify_signature(body, header, "whsec_x", tolerance=300)
+    event = parse_event(body)
+    assert_type(event, ParsedEvent)
+    assert_type(sign_payload(body, "whsec_x", timestamp=1), str)
+
+
+def errors() -> None:
+    try:
+        pass
+    except FuturePaymentsError as exc:
+        assert_type(exc, FuturePaymentsError)
