@@ -6,8 +6,8 @@ import pytest
 import stripe
 
 from future_payments import (
-    ChargeOutcomeUnknown,
     Charged,
+    ChargeOutcomeUnknown,
     Declined,
     FuturePayments,
     IdempotencyConflict,
