@@ -23,6 +23,7 @@ from typing import Any, NoReturn
 
 import attrs
 
+from future_payments._adapter import handle_webhook
 from future_payments._errors import (
     InvalidInput,
     MalformedPayload,
@@ -36,6 +37,7 @@ from future_payments._errors import (
 __all__ = [
     "ParsedEvent",
     "construct_event",
+    "handle_webhook",
     "parse_event",
     "sign_payload",
     "verify_signature",

@@ -67,7 +67,13 @@ def test_payment_method_types_become_allowed_types(
     payments: FuturePayments, fake: FakeStripe
 ) -> None:
     """payment_method_types is sent as Stripe's allowed_payment_method_types."""
-    _start(payments, payment_method_types=["card", "sepa_debit"])
+    payments.start_setup(
+        "user-42",
+        currency="eur",
+        success_url=SUCCESS_URL,
+        cancel_url=CANCEL_URL,
+        payment_method_types=["card", "sepa_debit"],
+    )
 
     assert ["card", "sepa_debit"] == fake.requests[-1].params["allowed_payment_method_types"]
 

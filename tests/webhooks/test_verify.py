@@ -59,7 +59,14 @@ def v1(payload: bytes, secret: str, timestamp: int = T) -> str:
 
 def test_public_names() -> None:
     """The module exports exactly its documented API, in sorted order."""
-    expected = ["ParsedEvent", "construct_event", "parse_event", "sign_payload", "verify_signature"]
+    expected = [
+        "ParsedEvent",
+        "construct_event",
+        "handle_webhook",
+        "parse_event",
+        "sign_payload",
+        "verify_signature",
+    ]
     assert expected == webhooks.__all__
 
 

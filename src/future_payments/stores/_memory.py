@@ -101,10 +101,15 @@ class MemoryStore:
             if stored is None:
                 self._insert(method, as_of)
             elif stored.method.status != "detached" and as_of >= stored.as_of:
+                before = stored.method.customer_ref
+                moved = before != method.customer_ref
+                keep_default = stored.method.is_default and not moved
                 self._methods[method.id] = _Versioned(
-                    attrs.evolve(method, is_default=stored.method.is_default), as_of, stored.seq
+                    attrs.evolve(method, is_default=keep_default), as_of, stored.seq
                 )
                 self._settle_default(method.customer_ref)
+                if moved:
+                    self._settle_default(before)  # the customer it left keeps one default
             return self._methods[method.id].method
 
     def get_payment_method(self, payment_method_id: str) -> SavedPaymentMethod | None:

@@ -16,8 +16,6 @@ import attrs
 from future_payments._errors import FuturePaymentsError, InvalidInput
 from future_payments._models import (
     ChargeRecord,
-    ChargeState,
-    MethodStatus,
     SavedPaymentMethod,
     SessionStatus,
     SetupSessionRecord,
@@ -96,11 +94,13 @@ class SQLiteStore:
     def add_setup_session(self, session: SetupSessionRecord) -> SetupSessionRecord:
         with self._transaction() as conn:
             conn.execute(sql.INSERT_SESSION, attrs.asdict(session))
-            return _session(conn.execute(sql.GET_SESSION, attrs.asdict(session)).fetchone())
+            return sql.session_from_row(
+                conn.execute(sql.GET_SESSION, attrs.asdict(session)).fetchone()
+            )
 
     def get_setup_session(self, session_id: str) -> SetupSessionRecord | None:
         row = self._read_one(sql.GET_SESSION, session_id=session_id)
-        return None if row is None else _session(row)
+        return None if row is None else sql.session_from_row(row)
 
     def finish_setup_session(
         self, session_id: str, *, status: SessionStatus, payment_method_id: str | None
@@ -113,7 +113,7 @@ class SQLiteStore:
         with self._transaction() as conn:
             conn.execute(sql.FINISH_SESSION, params)
             row = conn.execute(sql.GET_SESSION, params).fetchone()
-            return None if row is None else _session(row)
+            return None if row is None else sql.session_from_row(row)
 
     # -- saved payment methods ---------------------------------------------------------------
 
@@ -122,7 +122,7 @@ class SQLiteStore:
         with self._transaction() as conn:
             if conn.execute(sql.INSERT_METHOD, params).rowcount:
                 _settle_default(conn, method.customer_ref)
-            return _method(conn.execute(sql.GET_METHOD, params).fetchone())
+            return sql.method_from_row(conn.execute(sql.GET_METHOD, params).fetchone())
 
     def update_payment_method(
         self, method: SavedPaymentMethod, *, as_of: int
@@ -135,16 +135,16 @@ class SQLiteStore:
                 if owner is not None and owner["customer_ref"] != method.customer_ref:
                     # The method moved to another customer: the one it left settles too.
                     _settle_default(conn, owner["customer_ref"])
-            return _method(conn.execute(sql.GET_METHOD, params).fetchone())
+            return sql.method_from_row(conn.execute(sql.GET_METHOD, params).fetchone())
 
     def get_payment_method(self, payment_method_id: str) -> SavedPaymentMethod | None:
         row = self._read_one(sql.GET_METHOD, id=payment_method_id)
-        return None if row is None else _method(row)
+        return None if row is None else sql.method_from_row(row)
 
     def list_payment_methods(self, customer_ref: str) -> Sequence[SavedPaymentMethod]:
         with self._connection() as conn:
             rows = conn.execute(sql.LIST_METHODS, {"customer_ref": customer_ref}).fetchall()
-        return [_method(row) for row in rows]
+        return [sql.method_from_row(row) for row in rows]
 
     def set_default(self, customer_ref: str, payment_method_id: str) -> SavedPaymentMethod | None:
         params = {"customer_ref": customer_ref, "id": payment_method_id, "keep": payment_method_id}
@@ -153,7 +153,7 @@ class SQLiteStore:
                 return None
             conn.execute(sql.CLEAR_OTHER_DEFAULTS, params)
             conn.execute(sql.SET_DEFAULT, params)
-            return _method(conn.execute(sql.GET_METHOD, params).fetchone())
+            return sql.method_from_row(conn.execute(sql.GET_METHOD, params).fetchone())
 
     # -- webhook event inbox -----------------------------------------------------------------
 
@@ -176,21 +176,21 @@ class SQLiteStore:
         params = attrs.asdict(charge)
         with self._transaction() as conn:
             conn.execute(sql.INSERT_CHARGE, params)
-            return _charge(conn.execute(sql.GET_CHARGE, params).fetchone())
+            return sql.charge_from_row(conn.execute(sql.GET_CHARGE, params).fetchone())
 
     def update_charge(self, charge: ChargeRecord) -> ChargeRecord:
         params = attrs.asdict(charge)
         with self._transaction() as conn:
             conn.execute(sql.UPSERT_CHARGE, params)
-            return _charge(conn.execute(sql.GET_CHARGE, params).fetchone())
+            return sql.charge_from_row(conn.execute(sql.GET_CHARGE, params).fetchone())
 
     def get_charge(self, idempotency_key: str) -> ChargeRecord | None:
         row = self._read_one(sql.GET_CHARGE, idempotency_key=idempotency_key)
-        return None if row is None else _charge(row)
+        return None if row is None else sql.charge_from_row(row)
 
     def find_charge_by_payment_intent(self, payment_intent_id: str) -> ChargeRecord | None:
         row = self._read_one(sql.FIND_CHARGE_BY_PAYMENT_INTENT, payment_intent_id=payment_intent_id)
-        return None if row is None else _charge(row)
+        return None if row is None else sql.charge_from_row(row)
 
     # -- connections -------------------------------------------------------------------------
 
@@ -224,7 +224,7 @@ class SQLiteStore:
     def _acquire(self) -> sqlite3.Connection:
         with self._lock:
             if self._pid != os.getpid():
-                # A forked child must not use its parent's connections; drop them unclosed.
+                # A forked child must not use its parent's connections: forget them.
                 self._idle.clear()
                 self._pid = os.getpid()
             if self._idle:
@@ -286,49 +286,6 @@ def _enable_wal(conn: sqlite3.Connection, *, deadline: float) -> None:
 def _close_all(connections: list[sqlite3.Connection]) -> None:
     while connections:
         connections.pop().close()
-
-
-def _session(row: sqlite3.Row) -> SetupSessionRecord:
-    return SetupSessionRecord(
-        session_id=row["session_id"],
-        customer_ref=row["customer_ref"],
-        customer_id=row["customer_id"],
-        status=cast(SessionStatus, row["status"]),
-        payment_method_id=row["payment_method_id"],
-    )
-
-
-def _method(row: sqlite3.Row) -> SavedPaymentMethod:
-    return SavedPaymentMethod(
-        id=row["id"],
-        customer_ref=row["customer_ref"],
-        customer_id=row["customer_id"],
-        type=row["type"],
-        brand=row["brand"],
-        last4=row["last4"],
-        exp_month=row["exp_month"],
-        exp_year=row["exp_year"],
-        fingerprint=row["fingerprint"],
-        status=cast(MethodStatus, row["status"]),
-        is_default=bool(row["is_default"]),
-    )
-
-
-def _charge(row: sqlite3.Row) -> ChargeRecord:
-    return ChargeRecord(
-        idempotency_key=row["idempotency_key"],
-        customer_ref=row["customer_ref"],
-        amount=row["amount"],
-        currency=row["currency"],
-        payment_method_id=row["payment_method_id"],
-        state=cast(ChargeState, row["state"]),
-        payment_intent_id=row["payment_intent_id"],
-        client_secret=row["client_secret"],
-        code=row["code"],
-        decline_code=row["decline_code"],
-        message=row["message"],
-        as_of=row["as_of"],
-    )
 
 
 def _settle_default(conn: sqlite3.Connection, customer_ref: str) -> None:

@@ -1,0 +1,49 @@
+"""The framework-neutral webhook endpoint: each framework adapter is a few lines around it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from future_payments._errors import FuturePaymentsError, WebhookError
+
+if TYPE_CHECKING:
+    from future_payments._client import FuturePayments
+
+logger = logging.getLogger("future_payments.webhooks")
+
+SIGNATURE_HEADER = "Stripe-Signature"
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    found = headers.get(name)
+    if found is not None:
+        return found
+    lowered = name.lower()
+    return next((v for k, v in headers.items() if k.lower() == lowered), None)
+
+
+def handle_webhook(
+    payments: FuturePayments, body: bytes | str, headers: Mapping[str, str]
+) -> tuple[int, dict[str, Any]]:
+    """Answer one webhook delivery: ``(HTTP status, JSON body)``.
+
+    400 with a short reason when the delivery must be refused (bad signature, bad payload);
+    200 when it was handled, including duplicates and ignored types; 500 when handling failed
+    for another reason (Stripe unreachable, the store down), so that Stripe delivers it again.
+    The raw body must be passed exactly as received: re-serialised JSON fails the signature.
+    """
+    try:
+        outcome = payments.complete_from_event(body, _header(headers, SIGNATURE_HEADER))
+    except WebhookError as exc:
+        logger.warning("webhook refused: %s", type(exc).__name__)
+        return 400, {"error": type(exc).__name__, "message": str(exc)}
+    except FuturePaymentsError as exc:
+        logger.exception("webhook handling failed; Stripe will retry")
+        return 500, {"error": type(exc).__name__}
+    return 200, {
+        "received": True,
+        "event_id": outcome.event_id,
+        "action": outcome.action,
+    }

@@ -1,0 +1,31 @@
+"""Test helpers: an in-process, stateful fake Stripe driven through the real ``stripe`` package.
+
+Start with ``FakeStripe``; ``docs/testing.md`` shows a pytest fixture and each helper in use,
+``docs/fake.md`` what is simulated and what is not.
+"""
+
+from __future__ import annotations
+
+from future_payments.testing._fake._cards import (
+    DELAYED_METHOD_TYPES,
+    TEST_CARDS,
+    TEST_PAYMENT_METHODS,
+    TestCard,
+)
+from future_payments.testing._fake._clock import FakeClock
+from future_payments.testing._fake._errors import ConnectionDropped, FakeCardError
+from future_payments.testing._fake._fake import FakeStripe, RecordedRequest
+from future_payments.testing._fake._webhooks import WebhookDelivery
+
+__all__ = [
+    "DELAYED_METHOD_TYPES",
+    "TEST_CARDS",
+    "TEST_PAYMENT_METHODS",
+    "ConnectionDropped",
+    "FakeCardError",
+    "FakeClock",
+    "FakeStripe",
+    "RecordedRequest",
+    "TestCard",
+    "WebhookDelivery",
+]

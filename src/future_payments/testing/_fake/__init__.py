@@ -1,0 +1,1 @@
+"""The fake Stripe's private modules; the public names live in ``future_payments.testing``."""

@@ -1,0 +1,86 @@
+"""Thread safety, the async transport, and the public surface."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
+import stripe
+
+import future_payments.testing
+from future_payments.testing import FakeStripe
+
+
+def test_eight_threads_create_customers(fake: FakeStripe) -> None:
+    """Eight threads creating 25 customers each end with 200 distinct customers."""
+    client = fake.client()
+
+    def create(_: int) -> list[str]:
+        return [client.v1.customers.create().id for _ in range(25)]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        ids = [cid for batch in pool.map(create, range(8)) for cid in batch]
+    listed = [c.id for c in client.v1.customers.list(params={"limit": 100}).auto_paging_iter()]
+    assert (200, 200, 200) == (len(set(ids)), len(listed), len(fake.requests) - 2)
+
+
+def test_async_client(fake: FakeStripe) -> None:
+    """The *_async methods go through the same fake."""
+    client = fake.client()
+
+    async def flow() -> tuple[str, str]:
+        customer = await client.v1.customers.create_async(params={"email": "a@example.com"})
+        fetched = await client.v1.customers.retrieve_async(customer.id)
+        return customer.id, fetched.id
+
+    created, fetched = asyncio.run(flow())
+    assert created == fetched
+
+
+def test_async_connection_fault(fake: FakeStripe) -> None:
+    """A connection fault raises APIConnectionError from the async path too."""
+    client = fake.client()
+    fake.fail_next("connection_before")
+
+    async def flow() -> None:
+        await client.v1.customers.create_async()
+
+    try:
+        asyncio.run(flow())
+        raised = False
+    except stripe.APIConnectionError:
+        raised = True
+    assert raised
+
+
+def test_requests_are_recorded(fake: FakeStripe, client: stripe.StripeClient) -> None:
+    """fake.requests lists method, path and decoded params in order."""
+    customer = client.v1.customers.create(params={"metadata": {"ref": "u1"}})
+    client.v1.customers.retrieve(customer.id, params={"expand": ["test_clock"]})
+    assert [
+        ("POST", "/v1/customers", {"metadata": {"ref": "u1"}}),
+        ("GET", f"/v1/customers/{customer.id}", {"expand": ["test_clock"]}),
+    ] == [(r.method, r.path, r.params) for r in fake.requests]
+
+
+def test_public_names() -> None:
+    """future_payments.testing exports exactly its documented names."""
+    expected = [
+        "DELAYED_METHOD_TYPES",
+        "TEST_CARDS",
+        "TEST_PAYMENT_METHODS",
+        "ConnectionDropped",
+        "FakeCardError",
+        "FakeClock",
+        "FakeStripe",
+        "RecordedRequest",
+        "TestCard",
+        "WebhookDelivery",
+    ]
+    assert expected == future_payments.testing.__all__
+
+
+def test_repr_hides_webhook_secret() -> None:
+    """repr(fake) never shows the webhook secret."""
+    fake = FakeStripe(webhook_secret="whsec_do_not_show")
+    assert "whsec_do_not_show" not in repr(fake)
