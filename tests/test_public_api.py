@@ -19,7 +19,8 @@ def test_all_is_the_public_api() -> None:
         "SignatureMismatch", "StripeAuthenticationFailed", "StripeFailure",
         "StripeRateLimited", "StripeRequestRejected", "StripeUnavailable",
         "TimestampOutsideTolerance", "UnknownCustomer", "UnknownPaymentMethod",
-        "UnknownSession", "WebhookError",
+        "UnknownSession", "WebhookError", "DatabaseDriverMissing", "DatabaseUnreachable",
+        "InvalidDatabaseURL", "SchemaMissing", "SchemaVersionMismatch", "StoreError",
     }  # fmt: skip
 
     assert expected == set(future_payments.__all__)

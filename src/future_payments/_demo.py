@@ -77,7 +77,12 @@ def run_demo(db_path: str | None = None, *, say: Callable[[str], None] = print) 
             )
             fake.authenticate(result.payment_intent_id)
             status = client.v1.payment_intents.retrieve(result.payment_intent_id).status
-            say(f"    PaymentIntent {result.payment_intent_id} is now {status}\n")
+            say(f"    PaymentIntent {result.payment_intent_id} is now {status}")
+            for delivery in fake.webhooks():
+                payments.complete_from_event(delivery.body, delivery.signature)
+            after = charge("bob", "order-2001")
+            name = type(after).__name__
+            say(f"    (the payment_intent.succeeded webhook updated the ledger: {name})\n")
 
         save("carol", "4000000000000341", "attaches fine, but the bank declines every charge")
         charge("carol", "order-3001")

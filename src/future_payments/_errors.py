@@ -17,6 +17,12 @@
     ├── SessionNotComplete                        the Checkout Session is still open
     ├── SessionExpired                            the Checkout Session expired unused
     ├── SetupFailed                               the SetupIntent ended without a method
+    ├── StoreError                                the store's database cannot be used as configured
+    │   ├── InvalidDatabaseURL (ValueError)
+    │   ├── DatabaseDriverMissing (ImportError)   names the extra to install
+    │   ├── DatabaseUnreachable (ConnectionError) names host and port, never the password
+    │   ├── SchemaMissing                         call create_schema()
+    │   └── SchemaVersionMismatch                 migrate, or upgrade future-payments
     ├── WebhookError (ValueError)                 a delivery that must be answered 400
     │   ├── MissingSignature
     │   ├── MalformedSignature
@@ -99,6 +105,30 @@ class SessionExpired(FuturePaymentsError):
 
 class SetupFailed(FuturePaymentsError):
     """The SetupIntent ended without a usable payment method."""
+
+
+class StoreError(FuturePaymentsError):
+    """The store's database cannot be used as configured."""
+
+
+class InvalidDatabaseURL(StoreError, ValueError):
+    """The database URL cannot be parsed or names an unsupported database."""
+
+
+class DatabaseDriverMissing(StoreError, ImportError):
+    """SQLAlchemy or the database driver the URL names is not installed."""
+
+
+class DatabaseUnreachable(StoreError, ConnectionError):
+    """No connection to the database could be made."""
+
+
+class SchemaMissing(StoreError):
+    """The store's tables do not exist yet: call ``create_schema()``."""
+
+
+class SchemaVersionMismatch(StoreError):
+    """The tables were made by another version of future_payments: migrate or upgrade."""
 
 
 class WebhookError(FuturePaymentsError, ValueError):

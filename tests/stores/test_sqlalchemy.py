@@ -14,7 +14,15 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql.base import PGDialect
 from sqlalchemy.schema import CreateIndex, CreateTable
 
-from future_payments._errors import FuturePaymentsError, InvalidInput
+from future_payments._errors import (
+    DatabaseDriverMissing,
+    DatabaseUnreachable,
+    FuturePaymentsError,
+    InvalidDatabaseURL,
+    InvalidInput,
+    SchemaMissing,
+    SchemaVersionMismatch,
+)
 from future_payments._models import (
     ChargeRecord,
     ChargeState,
@@ -22,13 +30,6 @@ from future_payments._models import (
     SetupSessionRecord,
 )
 from future_payments.stores import MemoryStore, SQLAlchemyStore
-from future_payments.stores._sqlalchemy import (
-    DatabaseDriverMissing,
-    DatabaseUnreachable,
-    InvalidDatabaseURL,
-    SchemaMissing,
-    SchemaVersionMismatch,
-)
 from future_payments.stores._sqlalchemy_schema import SCHEMA_VERSION, build_tables
 from tests.stores._sqlalchemy_factories import (
     drop_tables,

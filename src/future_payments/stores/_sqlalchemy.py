@@ -15,7 +15,14 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from future_payments._errors import FuturePaymentsError, InvalidInput
+from future_payments._errors import (
+    DatabaseDriverMissing,
+    DatabaseUnreachable,
+    InvalidDatabaseURL,
+    InvalidInput,
+    SchemaMissing,
+    SchemaVersionMismatch,
+)
 from future_payments._models import (
     ChargeRecord,
     SavedPaymentMethod,
@@ -24,30 +31,6 @@ from future_payments._models import (
 )
 
 _EXTRA = "pip install 'future-payments[sqlalchemy]'"
-
-
-class StoreError(FuturePaymentsError):
-    """The store's database cannot be used as configured."""
-
-
-class InvalidDatabaseURL(StoreError, ValueError):
-    """The database URL cannot be parsed or names an unsupported database."""
-
-
-class DatabaseDriverMissing(StoreError, ImportError):
-    """SQLAlchemy or the database driver the URL names is not installed."""
-
-
-class DatabaseUnreachable(StoreError, ConnectionError):
-    """No connection to the database could be made."""
-
-
-class SchemaMissing(StoreError):
-    """The store's tables do not exist yet: call ``create_schema()``."""
-
-
-class SchemaVersionMismatch(StoreError):
-    """The tables were made by another version of future_payments: migrate or upgrade."""
 
 
 try:

@@ -13,7 +13,7 @@ from typing import cast
 
 import attrs
 
-from future_payments._errors import FuturePaymentsError, InvalidInput
+from future_payments._errors import InvalidInput, SchemaVersionMismatch, StoreError
 from future_payments._models import (
     ChargeRecord,
     SavedPaymentMethod,
@@ -258,7 +258,7 @@ class SQLiteStore:
                 if version is None:
                     conn.execute(sql.INSERT_VERSION, {"version": sql.SCHEMA_VERSION})
                 elif version > sql.SCHEMA_VERSION:
-                    raise FuturePaymentsError(
+                    raise SchemaVersionMismatch(
                         f"{self.path} has schema version {version}, newer than this "
                         f"future_payments understands ({sql.SCHEMA_VERSION}); upgrade it."
                     )
@@ -279,7 +279,10 @@ def _enable_wal(conn: sqlite3.Connection, *, deadline: float) -> None:
             if time.monotonic() >= deadline:
                 raise
         if time.monotonic() >= deadline:
-            raise FuturePaymentsError("could not switch the SQLite database to WAL mode")
+            raise StoreError(
+                "could not switch the SQLite database to WAL mode: another process holds it "
+                "locked; retry, or check that the file is not on a network filesystem"
+            )
         time.sleep(0.01)
 
 
