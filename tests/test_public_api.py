@@ -9,7 +9,8 @@ import future_payments.stores
 def test_all_is_the_public_api() -> None:
     """future_payments.__all__ lists the agreed names and nothing else."""
     expected = {
-        "ChargeOutcomeUnknown", "ChargeResult", "Charged", "Declined", "EventOutcome",
+        "AsyncFuturePayments", "ChargeOutcomeUnknown", "ChargeResult", "Charged", "Declined",
+        "EventOutcome",
         "FuturePayments", "FuturePaymentsError", "IdempotencyConflict", "InvalidAmount",
         "InvalidCurrency", "InvalidCustomerRef", "InvalidInput", "InvalidURL",
         "LivemodeMismatch", "MalformedPayload", "MalformedSignature", "MemoryStore",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from future_payments._async_client import AsyncFuturePayments
 from future_payments._client import FuturePayments
 from future_payments._errors import (
     ChargeOutcomeUnknown,
@@ -58,6 +59,7 @@ from future_payments._models import (
 from future_payments.stores import MemoryStore, SQLiteStore
 
 __all__ = [
+    "AsyncFuturePayments",
     "ChargeOutcomeUnknown",
     "ChargeResult",
     "Charged",

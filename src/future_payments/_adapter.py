@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any
 from future_payments._errors import FuturePaymentsError, WebhookError
 
 if TYPE_CHECKING:
+    from future_payments._async_client import AsyncFuturePayments
     from future_payments._client import FuturePayments
+    from future_payments._models import EventOutcome
 
 logger = logging.getLogger("future_payments.webhooks")
 
@@ -36,14 +38,29 @@ def handle_webhook(
     """
     try:
         outcome = payments.complete_from_event(body, _header(headers, SIGNATURE_HEADER))
-    except WebhookError as exc:
+    except FuturePaymentsError as exc:
+        return _refusal(exc)
+    return _accepted(outcome)
+
+
+async def handle_webhook_async(
+    payments: AsyncFuturePayments, body: bytes | str, headers: Mapping[str, str]
+) -> tuple[int, dict[str, Any]]:
+    """``handle_webhook`` for ``AsyncFuturePayments``: the same answers."""
+    try:
+        outcome = await payments.complete_from_event(body, _header(headers, SIGNATURE_HEADER))
+    except FuturePaymentsError as exc:
+        return _refusal(exc)
+    return _accepted(outcome)
+
+
+def _refusal(exc: FuturePaymentsError) -> tuple[int, dict[str, Any]]:
+    if isinstance(exc, WebhookError):
         logger.warning("webhook refused: %s", type(exc).__name__)
         return 400, {"error": type(exc).__name__, "message": str(exc)}
-    except FuturePaymentsError as exc:
-        logger.exception("webhook handling failed; Stripe will retry")
-        return 500, {"error": type(exc).__name__}
-    return 200, {
-        "received": True,
-        "event_id": outcome.event_id,
-        "action": outcome.action,
-    }
+    logger.error("webhook handling failed (%s); Stripe will retry", type(exc).__name__)
+    return 500, {"error": type(exc).__name__}
+
+
+def _accepted(outcome: EventOutcome) -> tuple[int, dict[str, Any]]:
+    return 200, {"received": True, "event_id": outcome.event_id, "action": outcome.action}

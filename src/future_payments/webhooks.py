@@ -23,7 +23,7 @@ from typing import Any, NoReturn
 
 import attrs
 
-from future_payments._adapter import handle_webhook
+from future_payments._adapter import handle_webhook, handle_webhook_async
 from future_payments._errors import (
     InvalidInput,
     MalformedPayload,
@@ -38,6 +38,7 @@ __all__ = [
     "ParsedEvent",
     "construct_event",
     "handle_webhook",
+    "handle_webhook_async",
     "parse_event",
     "sign_payload",
     "verify_signature",

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from future_payments import FuturePayments, MemoryStore, SavedPaymentMethod, SQLiteStore
+from future_payments import (
+    AsyncFuturePayments,
+    FuturePayments,
+    MemoryStore,
+    SavedPaymentMethod,
+    SQLiteStore,
+)
 from future_payments.stores import Store
 from future_payments.testing import FakeStripe
 
@@ -30,15 +38,39 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         yield SQLiteStore(tmp_path / "payments.db")
 
 
-@pytest.fixture
-def payments(fake: FakeStripe, store: Store) -> FuturePayments:
-    """A FuturePayments on the fake, with the fake's webhook secret and clock."""
-    return FuturePayments(
+class AsyncAsSync:
+    """Runs each coroutine method of an ``AsyncFuturePayments`` to completion.
+
+    So that one behavioural suite checks both facades: every test runs once on
+    ``FuturePayments`` and once, through this view, on ``AsyncFuturePayments``.
+    """
+
+    def __init__(self, payments: AsyncFuturePayments) -> None:
+        self._payments = payments
+        self.store = payments.store
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        method = getattr(self._payments, name)
+
+        def run(*args: Any, **kwargs: Any) -> Any:
+            return asyncio.run(method(*args, **kwargs))
+
+        return run
+
+
+@pytest.fixture(params=["sync", "async"])
+def payments(request: pytest.FixtureRequest, fake: FakeStripe, store: Store) -> FuturePayments:
+    """A FuturePayments (or the async facade, run to completion) on the fake."""
+    facade = FuturePayments if request.param == "sync" else AsyncFuturePayments
+    made = facade(
         client=fake.client(),
         store=store,
         webhook_secret=fake.webhook_secret,
         now=fake.clock.now,
     )
+    if isinstance(made, AsyncFuturePayments):
+        return AsyncAsSync(made)  # type: ignore[return-value]
+    return made
 
 
 def save_card(

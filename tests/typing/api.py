@@ -90,3 +90,28 @@ def errors() -> None:
         pass
     except FuturePaymentsError as exc:
         assert_type(exc, FuturePaymentsError)
+
+
+async def async_flow(client: stripe.StripeClient) -> None:
+    from future_payments import AsyncFuturePayments
+    from future_payments.webhooks import handle_webhook_async
+
+    payments = AsyncFuturePayments(client=client, store=MemoryStore(), webhook_secret="whsec_a")
+    setup = await payments.start_setup(
+        "user-42",
+        currency="usd",
+        success_url="https://shop.example/ok",
+        cancel_url="https://shop.example/cancel",
+    )
+    assert_type(setup, SetupStarted)
+    saved = await payments.complete_from_session(setup.session_id)
+    assert_type(saved, SavedPaymentMethod)
+    assert_type(await payments.complete_from_event(b"{}", None), EventOutcome)
+    result = await payments.charge_saved("user-42", 1999, "usd", idempotency_key="order-1")
+    assert_type(result, ChargeResult)
+    assert_type(await payments.payment_methods("user-42"), list[SavedPaymentMethod])
+    assert_type(await payments.default_payment_method("user-42"), SavedPaymentMethod | None)
+    assert_type(await payments.set_default("user-42", saved.id), SavedPaymentMethod)
+    await payments.remove_payment_method("user-42", saved.id)
+    status, body = await handle_webhook_async(payments, b"{}", {"Stripe-Signature": "t=1"})
+    assert_type(status, int)

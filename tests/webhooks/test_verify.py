@@ -63,6 +63,7 @@ def test_public_names() -> None:
         "ParsedEvent",
         "construct_event",
         "handle_webhook",
+        "handle_webhook_async",
         "parse_event",
         "sign_payload",
         "verify_signature",

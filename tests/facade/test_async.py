@@ -1,0 +1,92 @@
+"""AsyncFuturePayments under concurrency: exactly once holds for coroutines too."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from future_payments import AsyncFuturePayments, Charged, MemoryStore
+from future_payments.testing import FakeStripe
+from tests.facade.conftest import CANCEL_URL, SUCCESS_URL
+
+
+async def _ready(fake: FakeStripe) -> AsyncFuturePayments:
+    payments = AsyncFuturePayments(
+        client=fake.client(),
+        store=MemoryStore(),
+        webhook_secret=fake.webhook_secret,
+        now=fake.clock.now,
+    )
+    setup = await payments.start_setup(
+        "user-42", currency="usd", success_url=SUCCESS_URL, cancel_url=CANCEL_URL
+    )
+    fake.complete_checkout(setup.session_id)
+    await payments.complete_from_session(setup.session_id)
+    return payments
+
+
+def _intent_count(fake: FakeStripe) -> int:
+    page = fake.client().v1.payment_intents.list(params={"limit": 100})
+    return len(page.data) + (1000 if page.has_more else 0)
+
+
+def test_hundred_distinct_keys_make_hundred_charges(fake: FakeStripe) -> None:
+    """100 concurrent charges with distinct keys leave 100 PaymentIntents."""
+
+    async def main() -> list[object]:
+        payments = await _ready(fake)
+        return await asyncio.gather(
+            *(
+                payments.charge_saved("user-42", 1999, "usd", idempotency_key=f"order-{i}")
+                for i in range(100)
+            )
+        )
+
+    results = asyncio.run(main())
+
+    assert 100 == len({r.payment_intent_id for r in results if isinstance(r, Charged)})
+    assert 100 == _intent_count(fake)
+
+
+def test_hundred_coroutines_one_key_make_one_charge(fake: FakeStripe) -> None:
+    """100 concurrent charges sharing one key leave one PaymentIntent and one result."""
+
+    async def main() -> list[object]:
+        payments = await _ready(fake)
+        return await asyncio.gather(
+            *(
+                payments.charge_saved("user-42", 1999, "usd", idempotency_key="order-1")
+                for _ in range(100)
+            )
+        )
+
+    results = asyncio.run(main())
+
+    assert 1 == len(set(results))
+    assert isinstance(results[0], Charged)
+    assert 1 == _intent_count(fake)
+
+
+def test_slow_stripe_does_not_block_the_loop(fake: FakeStripe) -> None:
+    """While a charge waits on a slow Stripe, other coroutines run."""
+
+    async def main() -> int:
+        payments = await _ready(fake)
+        fake.fail_next("slow", path="/v1/payment_intents", delay=0.3)
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        task = asyncio.create_task(ticker())
+        await payments.charge_saved("user-42", 1999, "usd", idempotency_key="order-1")
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return ticks
+
+    assert asyncio.run(main()) >= 5
