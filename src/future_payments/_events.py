@@ -14,7 +14,13 @@ import attrs
 
 from future_payments._charges import LEDGER_METADATA_KEY, record_from_intent
 from future_payments._effects import Op, call_store, call_stripe
-from future_payments._errors import FuturePaymentsError, InvalidInput
+from future_payments._errors import (
+    InvalidInput,
+    NotFound,
+    SessionExpired,
+    SessionNotComplete,
+    SetupFailed,
+)
 from future_payments._models import (
     EventAction,
     EventOutcome,
@@ -53,8 +59,9 @@ def _session_completed(event: ParsedEvent) -> Op[tuple[EventAction, SavedPayment
             # A session made elsewhere that names nobody (the Stripe guide's example): keep the
             # method under a ref derived from the session, findable by the app.
             saved = yield from save_from_session(session, anonymous_ref(str(session["id"])))
-    except FuturePaymentsError:
-        # A session that failed or cannot be attributed is not an error Stripe should retry.
+    except (InvalidInput, NotFound, SessionExpired, SessionNotComplete, SetupFailed):
+        # A session that failed or cannot be used is not an error Stripe should retry; Stripe
+        # being unreachable is (StripeFailure propagates: the claim is released, 500 answered).
         return "ignored", None
     return "saved", saved
 

@@ -315,3 +315,17 @@ def test_adapter_statuses(payments: FuturePayments, fake: FakeStripe) -> None:
         (good[0], good[1]["action"]),
         (again[0], again[1]["action"]),
     ]
+
+
+def test_stripe_down_releases_the_event(payments: FuturePayments, fake: FakeStripe) -> None:
+    """When Stripe fails mid-handling, the delivery is answered 500 and a retry processes it."""
+    _setup_and_complete(payments, fake)
+    delivery = _of_type(fake.webhooks(), "checkout.session.completed")
+    fake.fail_next("server_error", path="/v1/setup_intents")
+    headers = {"Stripe-Signature": delivery.signature}
+
+    failed = handle_webhook(payments, delivery.body, headers)
+    retried = handle_webhook(payments, delivery.body, headers)
+
+    assert (500, (200, "saved")) == (failed[0], (retried[0], retried[1]["action"]))
+    assert 1 == len(payments.payment_methods("user-42"))
