@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import stripe
 
@@ -17,6 +17,9 @@ from future_payments._models import (
     SetupStarted,
 )
 from future_payments.stores._protocol import Store
+
+if TYPE_CHECKING:
+    from future_payments.stores._sqlalchemy_async import AsyncSQLAlchemyStore
 
 T = TypeVar("T")
 
@@ -31,7 +34,8 @@ class AsyncFuturePayments(_Core):
     Args:
         client: a ``stripe.StripeClient`` (give it ``max_network_retries`` for retries).
         api_key: instead of ``client``: a secret key; a client with 2 network retries is made.
-        store: where state is kept; ``SQLiteStore("future_payments.db")`` when omitted.
+        store: where state is kept; ``SQLiteStore("future_payments.db")`` when omitted; an
+            ``AsyncSQLAlchemyStore`` is awaited natively, any other store runs in a thread.
         webhook_secret: the endpoint's signing secret, or several while rotating.
         webhook_tolerance: seconds a signature's timestamp may differ from ``now()``.
         livemode: the mode events must have; guessed from the API key when omitted.
@@ -43,7 +47,7 @@ class AsyncFuturePayments(_Core):
         *,
         client: stripe.StripeClient | None = None,
         api_key: str | None = None,
-        store: Store | None = None,
+        store: Store | AsyncSQLAlchemyStore | None = None,
         webhook_secret: str | Sequence[str] | None = None,
         webhook_tolerance: int = 300,
         livemode: bool | None = None,

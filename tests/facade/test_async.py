@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
 from future_payments import AsyncFuturePayments, Charged, MemoryStore
+from future_payments.stores import AsyncSQLAlchemyStore
 from future_payments.testing import FakeStripe
 from tests.facade.conftest import CANCEL_URL, SUCCESS_URL
 
@@ -90,3 +92,28 @@ def test_slow_stripe_does_not_block_the_loop(fake: FakeStripe) -> None:
         return ticks
 
     assert asyncio.run(main()) >= 5
+
+
+def test_native_async_store(fake: FakeStripe, tmp_path: Path) -> None:
+    """On AsyncSQLAlchemyStore (aiosqlite), 50 coroutines over 5 keys leave 5 PaymentIntents."""
+
+    async def main() -> set[str]:
+        store = AsyncSQLAlchemyStore(f"sqlite+aiosqlite:///{tmp_path / 'a.db'}")
+        await store.create_schema()
+        payments = AsyncFuturePayments(client=fake.client(), store=store)
+        setup = await payments.start_setup(
+            "user-42", currency="usd", success_url=SUCCESS_URL, cancel_url=CANCEL_URL
+        )
+        fake.complete_checkout(setup.session_id)
+        await payments.complete_from_session(setup.session_id)
+        results = await asyncio.gather(
+            *(
+                payments.charge_saved("user-42", 1999, "usd", idempotency_key=f"k{i % 5}")
+                for i in range(50)
+            )
+        )
+        await store.close()
+        return {r.payment_intent_id for r in results if isinstance(r, Charged)}
+
+    assert 5 == len(asyncio.run(main()))
+    assert 5 == _intent_count(fake)

@@ -29,12 +29,23 @@ def _sqlalchemy(kind: str) -> Callable[[Path], Iterator[Store]]:
     return make
 
 
+def _async(kind: str) -> Callable[[Path], Iterator[Store]]:
+    def make(tmp_path: Path) -> Iterator[Store]:
+        from tests.stores._async_factories import make_async_store
+
+        yield from make_async_store(kind, tmp_path)
+
+    return make
+
+
 STORE_KINDS: dict[str, Callable[[Path], Iterator[Store]]] = {
     "memory": _memory,
     "sqlite": _sqlite,
     "sqlalchemy-sqlite": _sqlalchemy("sqlite"),
     "postgresql": _sqlalchemy("postgresql"),
     "mariadb": _sqlalchemy("mariadb"),
+    "async-sqlite": _async("sqlite"),
+    "async-postgresql": _async("postgresql"),
 }
 
 # Stores that several processes can share (the cross-process race tests use these).

@@ -78,7 +78,11 @@ def flow(client: stripe.StripeClient) -> None:
     payments.remove_payment_method("user-42", saved.id)
 
 
-def webhooks(body: bytes, header: str) -> None:
+def webhooks(body: bytes, header: str, payments: FuturePayments) -> None:
+    from future_payments.webhooks import handle_webhook
+
+    status, answer = handle_webhook(payments, body, {"Stripe-Signature": header})
+    assert_type(status, int)
     verify_signature(body, header, "whsec_x", tolerance=300)
     event = parse_event(body)
     assert_type(event, ParsedEvent)
@@ -96,6 +100,10 @@ async def async_flow(client: stripe.StripeClient) -> None:
     from future_payments import AsyncFuturePayments
     from future_payments.webhooks import handle_webhook_async
 
+    from future_payments.stores import AsyncSQLAlchemyStore
+
+    native = AsyncFuturePayments(client=client, store=AsyncSQLAlchemyStore("sqlite+aiosqlite://"))
+    assert_type(native, AsyncFuturePayments)
     payments = AsyncFuturePayments(client=client, store=MemoryStore(), webhook_secret="whsec_a")
     setup = await payments.start_setup(
         "user-42",

@@ -15,9 +15,11 @@ from future_payments.stores._sqlite import SQLiteStore
 
 if TYPE_CHECKING:
     from future_payments.stores._sqlalchemy import SQLAlchemyStore
+    from future_payments.stores._sqlalchemy_async import AsyncSQLAlchemyStore
 
 __all__ = [
     "MAX_REF_LENGTH",
+    "AsyncSQLAlchemyStore",
     "ChargeRecord",
     "MemoryStore",
     "SQLAlchemyStore",
@@ -32,4 +34,8 @@ def __getattr__(name: str) -> Any:
         from future_payments.stores._sqlalchemy import SQLAlchemyStore
 
         return SQLAlchemyStore
+    if name == "AsyncSQLAlchemyStore":
+        from future_payments.stores._sqlalchemy_async import AsyncSQLAlchemyStore
+
+        return AsyncSQLAlchemyStore
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

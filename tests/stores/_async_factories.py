@@ -1,0 +1,59 @@
+"""AsyncSQLAlchemyStore under the shared (sync) conformance suite.
+
+The suite calls store methods synchronously; ``OnLoop`` runs each coroutine on one event loop
+kept in a background thread, so the async engine's connections stay on the loop they were
+made on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Coroutine, Iterator
+from pathlib import Path
+from typing import Any
+
+from future_payments.stores import AsyncSQLAlchemyStore, Store
+from tests.stores._sqlalchemy_factories import drop_tables, new_prefix, server_engine, server_url
+
+
+class OnLoop:
+    """A sync view of an async store: every method runs on ``loop`` and waits for it."""
+
+    def __init__(self, store: AsyncSQLAlchemyStore, loop: asyncio.AbstractEventLoop) -> None:
+        self._store = store
+        self._loop = loop
+
+    def run(self, coroutine: Coroutine[Any, Any, Any]) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout=60)
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        method = getattr(self._store, name)
+        return lambda *args, **kwargs: self.run(method(*args, **kwargs))
+
+
+def make_async_store(kind: str, tmp_path: Path) -> Iterator[Store]:
+    """A fresh, empty AsyncSQLAlchemyStore on aiosqlite or PostgreSQL (psycopg async)."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    prefix = new_prefix()
+    sync_engine = None
+    if kind == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'async.db'}"
+    else:
+        sync_engine = server_engine(kind)  # skips, or fails in CI, when unreachable
+        url = server_url(kind)
+    store = AsyncSQLAlchemyStore(url, table_prefix=prefix)
+    view = OnLoop(store, loop)
+    try:
+        view.run(store.create_schema())
+        yield view  # type: ignore[misc]
+    finally:
+        view.run(store.close())
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join()
+        loop.close()
+        if sync_engine is not None:
+            drop_tables(sync_engine, prefix)
+            sync_engine.dispose()
