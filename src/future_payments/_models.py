@@ -146,6 +146,8 @@ class Processing:
 
 
 ChargeResult: TypeAlias = Charged | NeedsAuthentication | Declined | Processing
+"""What ``charge_saved`` returns: match on ``Charged``, ``NeedsAuthentication``, ``Declined`` or
+``Processing``."""
 
 
 @attrs.frozen

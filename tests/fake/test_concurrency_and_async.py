@@ -70,12 +70,19 @@ def test_public_names() -> None:
         "TEST_CARDS",
         "TEST_PAYMENT_METHODS",
         "ConnectionDropped",
+        "Delivered",
         "FakeCardError",
         "FakeClock",
+        "FakeServer",
         "FakeStripe",
         "RecordedRequest",
+        "Scenarios",
+        "SupportsPost",
         "TestCard",
         "WebhookDelivery",
+        "deliver_webhooks",
+        "saved_card",
+        "vcr_config",
     ]
     assert expected == future_payments.testing.__all__
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -91,6 +92,26 @@ def make_sqlalchemy_store(kind: str, tmp_path: Path) -> Iterator[Store]:
     prefix = new_prefix()
     try:
         yield SQLAlchemyStore(engine, table_prefix=prefix, create_schema=True)
+    finally:
+        try:
+            drop_tables(engine, prefix)
+        finally:
+            engine.dispose()
+
+
+@contextmanager
+def server_store(kind: str) -> Iterator[tuple[sa.Engine, SQLAlchemyStore, str]]:
+    """Fresh tables on the live ``kind`` server: an engine, a store on them, their prefix.
+
+    For tests whose worker processes open the same tables themselves, with
+    ``SQLAlchemyStore(server_url(kind), table_prefix=prefix)``. The tables are dropped
+    afterwards. Skips or fails (under CI) like ``server_engine`` when the server is unreachable.
+    """
+    engine = server_engine(kind)
+    prefix = new_prefix()
+    try:
+        with SQLAlchemyStore(engine, table_prefix=prefix, create_schema=True) as store:
+            yield engine, store, prefix
     finally:
         try:
             drop_tables(engine, prefix)

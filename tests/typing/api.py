@@ -81,7 +81,7 @@ def flow(client: stripe.StripeClient) -> None:
 def webhooks(body: bytes, header: str, payments: FuturePayments) -> None:
     from future_payments.webhooks import handle_webhook
 
-    status, answer = handle_webhook(payments, body, {"Stripe-Signature": header})
+    status, _answer = handle_webhook(payments, body, {"Stripe-Signature": header})
     assert_type(status, int)
     verify_signature(body, header, "whsec_x", tolerance=300)
     event = parse_event(body)
@@ -98,9 +98,8 @@ def errors() -> None:
 
 async def async_flow(client: stripe.StripeClient) -> None:
     from future_payments import AsyncFuturePayments
-    from future_payments.webhooks import handle_webhook_async
-
     from future_payments.stores import AsyncSQLAlchemyStore
+    from future_payments.webhooks import handle_webhook_async
 
     native = AsyncFuturePayments(client=client, store=AsyncSQLAlchemyStore("sqlite+aiosqlite://"))
     assert_type(native, AsyncFuturePayments)
@@ -121,5 +120,5 @@ async def async_flow(client: stripe.StripeClient) -> None:
     assert_type(await payments.default_payment_method("user-42"), SavedPaymentMethod | None)
     assert_type(await payments.set_default("user-42", saved.id), SavedPaymentMethod)
     await payments.remove_payment_method("user-42", saved.id)
-    status, body = await handle_webhook_async(payments, b"{}", {"Stripe-Signature": "t=1"})
+    status, _body = await handle_webhook_async(payments, b"{}", {"Stripe-Signature": "t=1"})
     assert_type(status, int)

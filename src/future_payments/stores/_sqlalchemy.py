@@ -4,25 +4,15 @@ Every guarantee is the database's own: unique keys, insert-if-absent (``ON CONFL
 on PostgreSQL and SQLite, ``ON DUPLICATE KEY UPDATE key = key`` on MariaDB) followed by a read of
 the winner in the same transaction, and conditional ``UPDATE ... WHERE`` statements. Writes run
 at READ COMMITTED (SQLite: ``BEGIN IMMEDIATE``); deadlocks and serialization failures retry the
-whole transaction a bounded number of times.
+whole transaction a bounded number of times (see ``_sqlalchemy_engine.Database``).
 """
 
 from __future__ import annotations
 
-import random
 import secrets
-import time
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
 
-from future_payments._errors import (
-    DatabaseDriverMissing,
-    DatabaseUnreachable,
-    InvalidDatabaseURL,
-    InvalidInput,
-    SchemaMissing,
-    SchemaVersionMismatch,
-)
+from future_payments._errors import DatabaseDriverMissing
 from future_payments._models import (
     ChargeRecord,
     SavedPaymentMethod,
@@ -30,64 +20,23 @@ from future_payments._models import (
     SetupSessionRecord,
 )
 
-_EXTRA = "pip install 'future-payments[sqlalchemy]'"
-
-
 try:
     import sqlalchemy as sa
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
-    raise DatabaseDriverMissing(f"SQLAlchemyStore needs SQLAlchemy: {_EXTRA}") from exc
+    raise DatabaseDriverMissing(
+        "SQLAlchemyStore needs SQLAlchemy: pip install 'future-payments[sqlalchemy]'"
+    ) from exc
 
-from future_payments.stores._sqlalchemy_schema import (  # noqa: E402 - after the import guard
+# After the import guard: these modules import SQLAlchemy themselves.
+from future_payments.stores._sqlalchemy_engine import Database
+from future_payments.stores._sqlalchemy_schema import (
     IMMUTABLE_CHARGE_FIELDS,
-    PREFIX_PATTERN,
-    SCHEMA_VERSION,
-    build_tables,
     charge_from_row,
     charge_values,
-    insert_if_absent,
-    is_transient,
     method_from_row,
     method_values,
     session_from_row,
-    upsert,
 )
-
-T = TypeVar("T")
-
-_DEFAULT_DRIVERS = {"postgresql": "psycopg", "mysql": "pymysql", "mariadb": "pymysql"}
-_BACKENDS = ("postgresql", "mysql", "mariadb", "sqlite")
-_MAX_ATTEMPTS = 8
-
-
-def _engine_from_url(text: str) -> sa.Engine:
-    try:
-        url = sa.make_url(text)
-    except (sa.exc.ArgumentError, ValueError):
-        # The text may hold a password: never echo it.
-        raise InvalidDatabaseURL(
-            "not a database URL; expected dialect+driver://user:password@host:port/database, "
-            "e.g. postgresql+psycopg://app@db.internal:5432/shop"
-        ) from None
-    backend = url.get_backend_name()
-    shown = url.render_as_string(hide_password=True)
-    if backend not in _BACKENDS:
-        raise InvalidDatabaseURL(
-            f"SQLAlchemyStore supports PostgreSQL, MariaDB/MySQL and SQLite, not {backend!r} "
-            f"(URL {shown})"
-        )
-    if "+" not in url.drivername and backend in _DEFAULT_DRIVERS:
-        # SQLAlchemy's default driver differs between versions and is not what our extra
-        # installs; pick the one that is.
-        url = url.set(drivername=f"{backend}+{_DEFAULT_DRIVERS[backend]}")
-    try:
-        # hide_parameters: error messages must never carry a stored client_secret.
-        return sa.create_engine(url, pool_pre_ping=True, hide_parameters=True)
-    except (ImportError, sa.exc.NoSuchModuleError) as exc:
-        raise DatabaseDriverMissing(
-            f"the driver for {url.drivername!r} is not installed ({exc}); {_EXTRA} installs "
-            "psycopg (postgresql+psycopg://) and PyMySQL (mariadb+pymysql://, mysql+pymysql://)"
-        ) from exc
 
 
 class SQLAlchemyStore:
@@ -112,57 +61,26 @@ class SQLAlchemyStore:
         table_prefix: str = "fp_",
         create_schema: bool = False,
     ) -> None:
-        if not isinstance(table_prefix, str) or not PREFIX_PATTERN.fullmatch(table_prefix):
-            raise InvalidInput(
-                f"table_prefix {table_prefix!r} must be up to 20 lower-case letters, digits "
-                "and underscores, starting with a letter (or empty)"
-            )
-        if isinstance(engine_or_url, str):
-            self._engine, self._owns_engine = _engine_from_url(engine_or_url), True
-        elif isinstance(engine_or_url, sa.Engine):
-            self._engine, self._owns_engine = engine_or_url, False
-        else:
-            raise InvalidInput(
-                f"engine_or_url must be a sqlalchemy.Engine or a URL string, "
-                f"not {type(engine_or_url).__name__}"
-            )
-        self._dialect = self._engine.dialect.name
-        if self._dialect not in _BACKENDS:
-            raise InvalidDatabaseURL(
-                f"SQLAlchemyStore supports PostgreSQL, MariaDB/MySQL and SQLite, "
-                f"not {self._dialect!r}"
-            )
-        self._sqlite = self._dialect == "sqlite"
-        # Proxies that share the engine's pool: writes at READ COMMITTED (the statements
-        # below rely on each statement seeing the latest commits), reads in autocommit.
-        self._writer = (
-            self._engine
-            if self._sqlite
-            else self._engine.execution_options(isolation_level="READ COMMITTED")
-        )
-        self._reader = self._engine.execution_options(isolation_level="AUTOCOMMIT")
-        self._t = build_tables(table_prefix)
-        self._prefix = table_prefix
-        self._schema_checked = False
+        self._db = Database(engine_or_url, table_prefix=table_prefix)
+        self._engine = self._db.engine
+        self._t = self._db.tables
+        self._read = self._db.read
+        self._write = self._db.write
         if create_schema:
             self.create_schema()
 
     def __repr__(self) -> str:
-        url = self._engine.url.render_as_string(hide_password=True)
-        return f"SQLAlchemyStore({url!r}, table_prefix={self._prefix!r})"
+        return f"SQLAlchemyStore({self._db.shown_url()!r}, table_prefix={self._db.prefix!r})"
 
     def close(self) -> None:
         """Dispose the engine if the store made it from a URL; a borrowed engine is left open."""
-        if self._owns_engine:
-            self._engine.dispose()
+        self._db.close()
 
     def __enter__(self) -> SQLAlchemyStore:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-    # -- schema ------------------------------------------------------------------------------
 
     def create_schema(self) -> None:
         """Create the tables and record the schema version; safe to call again and again.
@@ -171,110 +89,7 @@ class SQLAlchemyStore:
             SchemaVersionMismatch: the tables exist but belong to another schema version.
             DatabaseUnreachable: the database cannot be reached.
         """
-        t = self._t
-        for attempt in range(3):
-            try:
-                with self._connect(self._engine) as conn, conn.begin():
-                    t.metadata.create_all(conn, checkfirst=True)
-                    self._insert_if_absent(
-                        conn, t.schema_version, {"id": 1, "version": SCHEMA_VERSION}, "id"
-                    )
-                break
-            except sa.exc.DBAPIError:
-                # Another process created the same tables between our check and our CREATE.
-                if attempt == 2:
-                    raise
-                time.sleep(0.05 * (attempt + 1))
-        self._schema_checked = False
-        self._check_schema()
-
-    def _check_schema(self) -> None:
-        if self._schema_checked:
-            return
-        name = self._t.schema_version.name
-        with self._connect(self._reader) as conn:
-            stored = None
-            if sa.inspect(conn).has_table(name):
-                stored = conn.execute(sa.select(self._t.schema_version.c.version)).scalar()
-        if stored is None:
-            raise SchemaMissing(
-                f"the future_payments tables ({name} and the others with prefix "
-                f"{self._prefix!r}) do not exist in {self._shown_url()}; call "
-                "store.create_schema() once, or pass create_schema=True"
-            )
-        if stored != SCHEMA_VERSION:
-            what = (
-                f"migrate it to version {SCHEMA_VERSION} (see the migration notes in the docs)"
-                if stored < SCHEMA_VERSION
-                else "upgrade future-payments to the version that wrote it"
-            )
-            raise SchemaVersionMismatch(
-                f"the tables with prefix {self._prefix!r} in {self._shown_url()} have schema "
-                f"version {stored}, this future_payments uses {SCHEMA_VERSION}; {what}"
-            )
-        self._schema_checked = True
-
-    def _shown_url(self) -> str:
-        return self._engine.url.render_as_string(hide_password=True)
-
-    # -- plumbing ----------------------------------------------------------------------------
-
-    def _connect(self, engine: sa.Engine) -> sa.Connection:
-        try:
-            return engine.connect()
-        except sa.exc.DBAPIError as exc:
-            url = self._engine.url
-            where = f"{url.host or 'localhost'}:{url.port or 'default port'}"
-            if self._sqlite:
-                where = f"file {url.database!r}"
-            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-            raise DatabaseUnreachable(
-                f"cannot connect to the {self._dialect} database at {where} (database "
-                f"{url.database!r}, user {url.username!r}): {reason}. Check that the server "
-                "is running and reachable from here, and that the user, password and "
-                "database name are right."
-            ) from exc
-
-    def _read(self, work: Callable[[sa.Connection], T]) -> T:
-        self._check_schema()
-        with self._connect(self._reader) as conn:
-            return work(conn)
-
-    def _write(self, work: Callable[[sa.Connection], T]) -> T:
-        """Run ``work`` in one transaction, retrying it whole after a deadlock."""
-        self._check_schema()
-        for attempt in range(1, _MAX_ATTEMPTS + 1):
-            try:
-                with self._connect(self._writer) as conn, conn.begin():
-                    if self._sqlite:
-                        # Take the write lock now: a deferred transaction that reads, then
-                        # writes, could otherwise fail to upgrade its lock.
-                        conn.exec_driver_sql("BEGIN IMMEDIATE")
-                    return work(conn)
-            except sa.exc.DBAPIError as exc:
-                if attempt == _MAX_ATTEMPTS or not is_transient(exc):
-                    raise
-            # Jitter, not cryptography: spread the retries of colliding transactions apart.
-            time.sleep(random.uniform(0, 0.002 * 2**attempt))  # noqa: S311
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def _insert_if_absent(
-        self, conn: sa.Connection, table: sa.Table, values: dict[str, Any], key: str
-    ) -> None:
-        conn.execute(insert_if_absent(self._dialect, table, values, key))
-
-    def _upsert(
-        self,
-        conn: sa.Connection,
-        table: sa.Table,
-        values: dict[str, Any],
-        key: str,
-        update: dict[str, Any],
-    ) -> None:
-        conn.execute(upsert(self._dialect, table, values, key, update))
-
-    def _one(self, conn: sa.Connection, table: sa.Table, key: str, value: str) -> sa.Row[Any]:
-        return conn.execute(sa.select(table).where(table.c[key] == value)).one()
+        self._db.create_schema()
 
     # -- customers ---------------------------------------------------------------------------
 
@@ -298,8 +113,8 @@ class SQLAlchemyStore:
 
         def work(conn: sa.Connection) -> str:
             values = {"customer_ref": customer_ref, "customer_id": customer_id}
-            self._insert_if_absent(conn, c, values, "customer_ref")
-            return str(self._one(conn, c, "customer_ref", customer_ref).customer_id)
+            self._db.insert_if_absent(conn, c, values, "customer_ref")
+            return str(self._db.one(conn, c, "customer_ref", customer_ref).customer_id)
 
         return self._write(work)
 
@@ -316,8 +131,8 @@ class SQLAlchemyStore:
                 "status": session.status,
                 "payment_method_id": session.payment_method_id,
             }
-            self._insert_if_absent(conn, s, values, "session_id")
-            return session_from_row(self._one(conn, s, "session_id", session.session_id))
+            self._db.insert_if_absent(conn, s, values, "session_id")
+            return session_from_row(self._db.one(conn, s, "session_id", session.session_id))
 
         return self._write(work)
 
@@ -355,7 +170,7 @@ class SQLAlchemyStore:
             self._lock_customer(conn, method.customer_ref)
             if self._owner(conn, method.id) is None:
                 self._insert_method(conn, method, as_of)
-            return method_from_row(self._one(conn, m, "id", method.id))
+            return method_from_row(self._db.one(conn, m, "id", method.id))
 
         return self._write(work)
 
@@ -369,7 +184,7 @@ class SQLAlchemyStore:
             before = self._owner(conn, method.id)
             if before is None:
                 self._insert_method(conn, method, as_of)
-                return method_from_row(self._one(conn, m, "id", method.id))
+                return method_from_row(self._db.one(conn, m, "id", method.id))
             values = method_values(method, as_of)
             moved = before != method.customer_ref
             if moved:  # the method changes customer: it arrives as a non-default
@@ -383,7 +198,7 @@ class SQLAlchemyStore:
                 self._settle_default(conn, method.customer_ref)
                 if moved:  # the customer it left keeps one default
                     self._settle_default(conn, before)
-            return method_from_row(self._one(conn, m, "id", method.id))
+            return method_from_row(self._db.one(conn, m, "id", method.id))
 
         return self._write(work)
 
@@ -395,7 +210,7 @@ class SQLAlchemyStore:
 
     def _insert_method(self, conn: sa.Connection, method: SavedPaymentMethod, as_of: int) -> None:
         values = {**method_values(method, as_of), "is_default": False}
-        self._insert_if_absent(conn, self._t.payment_methods, values, "id")
+        self._db.insert_if_absent(conn, self._t.payment_methods, values, "id")
         self._settle_default(conn, method.customer_ref)
 
     def get_payment_method(self, payment_method_id: str) -> SavedPaymentMethod | None:
@@ -431,14 +246,14 @@ class SQLAlchemyStore:
                 .values(is_default=False)
             )
             conn.execute(sa.update(m).where(m.c.id == payment_method_id).values(is_default=True))
-            return method_from_row(self._one(conn, m, "id", payment_method_id))
+            return method_from_row(self._db.one(conn, m, "id", payment_method_id))
 
         return self._write(work)
 
     def _lock_customer(self, conn: sa.Connection, customer_ref: str) -> None:
         """Upsert the customer's lock row, which holds its row lock until commit."""
         locks = self._t.customer_locks
-        self._upsert(
+        self._db.upsert(
             conn,
             locks,
             {"customer_ref": customer_ref, "writes": 1},
@@ -473,7 +288,7 @@ class SQLAlchemyStore:
         values = {"completed": False, "expires_at": now + lease_seconds, "claim_token": token}
 
         def work(conn: sa.Connection) -> bool:
-            self._insert_if_absent(conn, e, {"event_id": event_id, **values}, "event_id")
+            self._db.insert_if_absent(conn, e, {"event_id": event_id, **values}, "event_id")
             # Take over a claim whose worker crashed: one conditional UPDATE; the row lock it
             # takes makes it the only winner.
             conn.execute(
@@ -492,7 +307,7 @@ class SQLAlchemyStore:
     def complete_event(self, event_id: str) -> None:
         e = self._t.events
         values = {"event_id": event_id, "completed": True, "expires_at": 0.0, "claim_token": ""}
-        self._write(lambda conn: self._upsert(conn, e, values, "event_id", {"completed": True}))
+        self._write(lambda conn: self._db.upsert(conn, e, values, "event_id", {"completed": True}))
 
     def release_event(self, event_id: str) -> None:
         e = self._t.events
@@ -505,8 +320,8 @@ class SQLAlchemyStore:
         c = self._t.charges
 
         def work(conn: sa.Connection) -> ChargeRecord:
-            self._insert_if_absent(conn, c, charge_values(charge), "idempotency_key")
-            return charge_from_row(self._one(conn, c, "idempotency_key", charge.idempotency_key))
+            self._db.insert_if_absent(conn, c, charge_values(charge), "idempotency_key")
+            return charge_from_row(self._db.one(conn, c, "idempotency_key", charge.idempotency_key))
 
         return self._write(work)
 
@@ -516,7 +331,7 @@ class SQLAlchemyStore:
         newer = {k: v for k, v in values.items() if k not in IMMUTABLE_CHARGE_FIELDS}
 
         def work(conn: sa.Connection) -> ChargeRecord:
-            self._insert_if_absent(conn, c, values, "idempotency_key")
+            self._db.insert_if_absent(conn, c, values, "idempotency_key")
             # If the insert just happened, this rewrites the same values: harmless.
             conn.execute(
                 sa.update(c)
@@ -527,7 +342,7 @@ class SQLAlchemyStore:
                 )
                 .values(newer)
             )
-            return charge_from_row(self._one(conn, c, "idempotency_key", charge.idempotency_key))
+            return charge_from_row(self._db.one(conn, c, "idempotency_key", charge.idempotency_key))
 
         return self._write(work)
 

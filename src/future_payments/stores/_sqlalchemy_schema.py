@@ -1,7 +1,7 @@
 """The tables behind ``SQLAlchemyStore``: schema version, rows <-> values, dialect statements.
 
 Imported only by ``future_payments.stores._sqlalchemy``, which checks first that SQLAlchemy is
-installed. ``docs/storage-sqlalchemy.md`` shows the same schema as PostgreSQL DDL; change both
+installed. ``docs/storage.md`` shows the same schema as PostgreSQL DDL; change both
 together, and bump ``SCHEMA_VERSION`` (with a migration note) whenever a table changes.
 """
 

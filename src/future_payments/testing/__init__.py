@@ -6,6 +6,7 @@ Start with ``FakeStripe``; ``docs/testing.md`` shows a pytest fixture and each h
 
 from __future__ import annotations
 
+from future_payments.testing._delivery import Delivered, SupportsPost, deliver_webhooks
 from future_payments.testing._fake._cards import (
     DELAYED_METHOD_TYPES,
     TEST_CARDS,
@@ -16,16 +17,26 @@ from future_payments.testing._fake._clock import FakeClock
 from future_payments.testing._fake._errors import ConnectionDropped, FakeCardError
 from future_payments.testing._fake._fake import FakeStripe, RecordedRequest
 from future_payments.testing._fake._webhooks import WebhookDelivery
+from future_payments.testing._scenarios import Scenarios, saved_card
+from future_payments.testing._server import FakeServer
+from future_payments.testing._vcr import vcr_config
 
 __all__ = [
     "DELAYED_METHOD_TYPES",
     "TEST_CARDS",
     "TEST_PAYMENT_METHODS",
     "ConnectionDropped",
+    "Delivered",
     "FakeCardError",
     "FakeClock",
+    "FakeServer",
     "FakeStripe",
     "RecordedRequest",
+    "Scenarios",
+    "SupportsPost",
     "TestCard",
     "WebhookDelivery",
+    "deliver_webhooks",
+    "saved_card",
+    "vcr_config",
 ]

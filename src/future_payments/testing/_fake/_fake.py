@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import attrs
 import stripe
 
-from future_payments.testing._fake import _checkout, _customer_actions
+from future_payments.testing._fake import _checkout, _customer_actions, _payment_intents
 from future_payments.testing._fake._clock import FakeClock
 from future_payments.testing._fake._errors import ConnectionDropped, StripeErrorResponse, invalid
 from future_payments.testing._fake._faults import FAULT_KINDS, Fault, FaultKind, FaultQueue
@@ -55,6 +55,37 @@ class _Incoming:
     error: StripeErrorResponse | None
 
 
+# Error codes of a charge; any other reason is a decline code under ``card_declined``.
+_CHARGE_ERROR_CODES = frozenset(
+    {
+        "authentication_required",
+        "card_declined",
+        "expired_card",
+        "incorrect_cvc",
+        "incorrect_number",
+        "incorrect_zip",
+        "processing_error",
+    }
+)
+
+
+def _charge_failure(reason: str, decline_code: str | None) -> tuple[str, str | None]:
+    """``(code, decline_code)`` of a ``next_charge_fails`` reason."""
+    for name, value in (("reason", reason), ("decline_code", decline_code)):
+        if value is not None and not (isinstance(value, str) and value.isidentifier()):
+            raise ValueError(f"{name} must be a Stripe error or decline code, got {value!r}")
+    if reason not in _CHARGE_ERROR_CODES:
+        if decline_code is not None:
+            raise ValueError(
+                f"{reason!r} is a decline code already; pass decline_code= only with "
+                "reason='card_declined'"
+            )
+        return "card_declined", reason
+    if reason == "card_declined":
+        return reason, decline_code or "generic_decline"
+    return reason, decline_code or reason
+
+
 def _dumps(payload: Any) -> bytes:
     return json.dumps(payload, separators=(",", ":")).encode()
 
@@ -78,9 +109,9 @@ class FakeStripe:
         self.requests: list[RecordedRequest] = []
         self.api_version: str = stripe.api_version
         self._lock = threading.RLock()
-        self._state = State(self.clock)
+        self._state = State(self.clock, checkout_url_base)
         self._state.on_expire = lambda session, ctx: _checkout.expire(self._state, ctx, session)
-        self._router = Router(checkout_url_base)
+        self._router = Router()
         self._idempotency = IdempotencyStore()
         self._faults = FaultQueue()
 
@@ -88,6 +119,30 @@ class FakeStripe:
         return f"<FakeStripe objects={len(self._state.objects)} requests={len(self.requests)}>"
 
     # -- wiring ---------------------------------------------------------------------------
+
+    @property
+    def checkout_url_base(self) -> str:
+        """What a new Checkout Session's ``url`` starts with (the id and a fragment follow)."""
+        return self._state.checkout_url_base
+
+    @checkout_url_base.setter
+    def checkout_url_base(self, value: str) -> None:
+        with self._lock:
+            self._state.checkout_url_base = value
+
+    @property
+    def authentication_url_base(self) -> str | None:
+        """Where a 3-D Secure ``redirect_to_url`` points: ``<base><intent_id>?return_url=...``.
+
+        None (the default) points at Stripe's hooks host, as Stripe does; ``FakeServer`` sets
+        it to its own ``/authenticate/`` page.
+        """
+        return self._state.authentication_url_base
+
+    @authentication_url_base.setter
+    def authentication_url_base(self, value: str | None) -> None:
+        with self._lock:
+            self._state.authentication_url_base = value
 
     def client(
         self,
@@ -281,6 +336,32 @@ class FakeStripe:
             raise ValueError(f"times must be at least 1, got {times}")
         with self._lock:
             self._faults.add(Fault(kind, method, path, times, delay, should_retry))
+
+    def next_charge_fails(
+        self, reason: str = "card_declined", *, decline_code: str | None = None, times: int = 1
+    ) -> None:
+        """Make the next ``times`` card charges fail with ``reason``, whatever the card.
+
+        A charge is the confirmation of a PaymentIntent with a card (delayed methods are not
+        affected). ``authentication_required`` answers 402 off-session (or with
+        ``error_on_requires_action``) and starts a 3-D Secure challenge on-session.
+
+        Args:
+            reason: an error code (``authentication_required``, ``card_declined``,
+                ``expired_card``, ``incorrect_cvc``, ``processing_error``...) or a decline code
+                (``insufficient_funds``, ``lost_card``, ``do_not_honor``...), which declines with
+                code ``card_declined``.
+            decline_code: the issuer's decline code of a ``card_declined`` (default
+                ``generic_decline``).
+            times: how many charges fail.
+        """
+        code, decline = _charge_failure(reason, decline_code)
+        if times < 1:
+            raise ValueError(f"times must be at least 1, got {times}")
+        with self._lock:
+            _payment_intents.queue_failure(
+                self._state, _payment_intents.ChargeFailure(code, decline), times
+            )
 
     # -- the customer's side ------------------------------------------------------------------
 

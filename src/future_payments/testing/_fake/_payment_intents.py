@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import weakref
+from collections import deque
 from typing import Any
+
+import attrs
 
 from future_payments.testing._fake._cards import DELAYED_METHOD_TYPES
 from future_payments.testing._fake._currencies import check_amount, check_currency
@@ -37,6 +41,30 @@ _CONFIRMABLE: tuple[str, ...] = (
     "requires_confirmation",
     "requires_action",
 )
+
+
+@attrs.frozen
+class ChargeFailure:
+    """A failure queued by ``FakeStripe.next_charge_fails`` for the next card charge."""
+
+    code: str
+    decline_code: str | None
+
+
+# Queued failures per fake (keyed weakly by its State, so the fake's state stays untouched).
+_QUEUED_FAILURES: weakref.WeakKeyDictionary[State, deque[ChargeFailure]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def queue_failure(state: State, failure: ChargeFailure, times: int) -> None:
+    """Make the next ``times`` card charges of ``state`` fail with ``failure``."""
+    _QUEUED_FAILURES.setdefault(state, deque()).extend([failure] * times)
+
+
+def _take_failure(state: State) -> ChargeFailure | None:
+    queue = _QUEUED_FAILURES.get(state)
+    return queue.popleft() if queue else None
 
 
 def _new(state: State, args: Args, amount: int, currency: str, customer: str | None) -> Obj:
@@ -163,6 +191,10 @@ def charge(
         state.record_event(ctx, "payment_intent.processing", intent)
         return
     card = state.cards[pm["id"]]
+    failure = _take_failure(state)
+    if failure is not None:
+        _forced(state, ctx, intent, pm, failure, off_session=off_session, args=args)
+        return
     if off_session:
         outcome = card.off_session
         if outcome == "succeeds_once_set_up":
@@ -181,9 +213,34 @@ def charge(
     if args.boolean("error_on_requires_action"):
         raise _decline(state, ctx, intent, pm, "authentication_required")
     intent.update(
-        status="requires_action", next_action=next_action(intent, args.string("return_url"))
+        status="requires_action", next_action=next_action(state, intent, args.string("return_url"))
     )
     state.record_event(ctx, "payment_intent.requires_action", intent)
+
+
+def _forced(
+    state: State,
+    ctx: Context,
+    intent: Obj,
+    pm: Obj,
+    failure: ChargeFailure,
+    *,
+    off_session: bool,
+    args: Args,
+) -> None:
+    """A queued failure: a 402 decline, or authentication (402 off-session, else a challenge)."""
+    if failure.code == "authentication_required":
+        if off_session or args.boolean("error_on_requires_action"):
+            raise _decline(state, ctx, intent, pm, "authentication_required")
+        action = next_action(state, intent, args.string("return_url"))
+        intent.update(status="requires_action", next_action=action)
+        state.record_event(ctx, "payment_intent.requires_action", intent)
+        return
+    card = state.cards[pm["id"]]
+    error = card_error(card, pm, code=failure.code, decline_code=failure.decline_code)
+    fail(state, ctx, intent, dict(error.error, payment_method=snapshot(pm)), charged=True)
+    error.error["payment_intent"] = snapshot(intent)
+    raise error
 
 
 def authenticate(state: State, ctx: Context, intent: Obj, succeeded: bool) -> None:

@@ -22,10 +22,9 @@ _ID = r"([^/]+)"
 
 
 class Router:
-    """Maps method and path to a handler; the Checkout URL base is fixed per fake."""
+    """Maps method and path to a handler."""
 
-    def __init__(self, checkout_url_base: str) -> None:
-        base = checkout_url_base
+    def __init__(self) -> None:
         routes: list[tuple[str, str, Handler]] = [
             ("POST", "/v1/customers", lambda s, c, i, p: _customers.create(s, c, p)),
             ("GET", "/v1/customers", lambda s, c, i, p: _customers.list_all(s, c, p)),
@@ -66,7 +65,7 @@ class Router:
             (
                 "POST",
                 "/v1/checkout/sessions",
-                lambda s, c, i, p: _checkout.create(s, c, p, base),
+                lambda s, c, i, p: _checkout.create(s, c, p, s.checkout_url_base),
             ),
             ("GET", "/v1/checkout/sessions", lambda s, c, i, p: _checkout.list_all(s, c, p)),
             (

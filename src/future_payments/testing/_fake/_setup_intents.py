@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from future_payments.testing._fake._cards import DELAYED_METHOD_TYPES
 from future_payments.testing._fake._errors import invalid, unexpected_state
@@ -104,15 +105,20 @@ def new_setup_intent(
     )
 
 
-def next_action(intent: Obj, return_url: str | None) -> Obj:
-    """The ``next_action`` of an intent waiting for a 3-D Secure challenge."""
+def next_action(state: State, intent: Obj, return_url: str | None) -> Obj:
+    """The ``next_action`` of an intent waiting for a 3-D Secure challenge.
+
+    With a ``return_url`` the customer is redirected to the challenge page: the local server's
+    ``/authenticate/<id>`` when one serves this fake, else Stripe's hooks host.
+    """
     if return_url:
+        base = state.authentication_url_base
+        url = f"https://hooks.stripe.com/3d_secure_2/hosted?intent={intent['id']}"
+        if base is not None:
+            url = f"{base}{intent['id']}?{urlencode({'return_url': return_url})}"
         return {
             "type": "redirect_to_url",
-            "redirect_to_url": {
-                "return_url": return_url,
-                "url": f"https://hooks.stripe.com/3d_secure_2/hosted?intent={intent['id']}",
-            },
+            "redirect_to_url": {"return_url": return_url, "url": url},
         }
     return {
         "type": "use_stripe_sdk",
@@ -158,7 +164,7 @@ def confirm(state: State, ctx: Context, intent: Obj, pm: Obj, return_url: str | 
     if card.setup == "succeeds":
         succeed(state, ctx, intent)
     elif card.setup == "authenticates":
-        intent.update(status="requires_action", next_action=next_action(intent, return_url))
+        intent.update(status="requires_action", next_action=next_action(state, intent, return_url))
         state.record_event(ctx, "setup_intent.requires_action", intent)
     else:
         error = card_error(card, pm)

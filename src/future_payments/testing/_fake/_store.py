@@ -54,8 +54,12 @@ def snapshot(obj: Obj) -> Obj:
 class State:
     """Every object the fake holds, keyed by id so a lookup never depends on how many exist."""
 
-    def __init__(self, clock: FakeClock) -> None:
+    def __init__(self, clock: FakeClock, checkout_url_base: str) -> None:
         self.clock = clock
+        self.checkout_url_base = checkout_url_base  # a new session's url starts with it
+        # None: 3-D Secure redirects point at Stripe's hooks host, as on Stripe; a local server
+        # sets it to its own /authenticate/ page.
+        self.authentication_url_base: str | None = None
         self.objects: dict[str, Obj] = {}
         self._order: dict[str, list[str]] = defaultdict(list)
         self._position: dict[str, int] = {}

@@ -1,0 +1,239 @@
+"""The database side of ``SQLAlchemyStore``: URL and engine, connections, transactions, schema.
+
+Imported only by ``future_payments.stores._sqlalchemy``, which checks first that SQLAlchemy is
+installed. ``Database`` turns a URL or a borrowed engine into the two connection proxies the
+store uses (writes at READ COMMITTED, reads in autocommit), runs each write as one transaction
+retried whole after a deadlock, and creates and checks the versioned schema.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+
+from future_payments._errors import (
+    DatabaseDriverMissing,
+    DatabaseUnreachable,
+    InvalidDatabaseURL,
+    InvalidInput,
+    SchemaMissing,
+    SchemaVersionMismatch,
+)
+from future_payments.stores._sqlalchemy_schema import (
+    PREFIX_PATTERN,
+    SCHEMA_VERSION,
+    build_tables,
+    insert_if_absent,
+    is_transient,
+    upsert,
+)
+
+T = TypeVar("T")
+
+EXTRA = "pip install 'future-payments[sqlalchemy]'"
+
+_DEFAULT_DRIVERS = {"postgresql": "psycopg", "mysql": "pymysql", "mariadb": "pymysql"}
+_BACKENDS = ("postgresql", "mysql", "mariadb", "sqlite")
+_MAX_ATTEMPTS = 8
+
+
+def engine_from_url(text: str) -> sa.Engine:
+    """An engine for ``text``, with the driver our extra installs when the URL names none.
+
+    Raises:
+        InvalidDatabaseURL: the URL cannot be parsed or names another database.
+        DatabaseDriverMissing: the URL's driver is not installed.
+    """
+    try:
+        url = sa.make_url(text)
+    except (sa.exc.ArgumentError, ValueError):
+        # The text may hold a password: never echo it.
+        raise InvalidDatabaseURL(
+            "not a database URL; expected dialect+driver://user:password@host:port/database, "
+            "e.g. postgresql+psycopg://app@db.internal:5432/shop"
+        ) from None
+    backend = url.get_backend_name()
+    shown = url.render_as_string(hide_password=True)
+    if backend not in _BACKENDS:
+        raise InvalidDatabaseURL(
+            f"SQLAlchemyStore supports PostgreSQL, MariaDB/MySQL and SQLite, not {backend!r} "
+            f"(URL {shown})"
+        )
+    if "+" not in url.drivername and backend in _DEFAULT_DRIVERS:
+        # SQLAlchemy's default driver differs between versions and is not what our extra
+        # installs; pick the one that is.
+        url = url.set(drivername=f"{backend}+{_DEFAULT_DRIVERS[backend]}")
+    try:
+        # hide_parameters: error messages must never carry a stored client_secret.
+        return sa.create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    except (ImportError, sa.exc.NoSuchModuleError) as exc:
+        raise DatabaseDriverMissing(
+            f"the driver for {url.drivername!r} is not installed ({exc}); {EXTRA} installs "
+            "psycopg (postgresql+psycopg://) and PyMySQL (mariadb+pymysql://, mysql+pymysql://)"
+        ) from exc
+
+
+class Database:
+    """The engine of one ``SQLAlchemyStore``, its transactions, and its versioned schema.
+
+    Args and errors: as documented on ``SQLAlchemyStore``, which makes one of these.
+    """
+
+    def __init__(self, engine_or_url: sa.Engine | str, *, table_prefix: str) -> None:
+        if not isinstance(table_prefix, str) or not PREFIX_PATTERN.fullmatch(table_prefix):
+            raise InvalidInput(
+                f"table_prefix {table_prefix!r} must be up to 20 lower-case letters, digits "
+                "and underscores, starting with a letter (or empty)"
+            )
+        if isinstance(engine_or_url, str):
+            self.engine, self._owns_engine = engine_from_url(engine_or_url), True
+        elif isinstance(engine_or_url, sa.Engine):
+            self.engine, self._owns_engine = engine_or_url, False
+        else:
+            raise InvalidInput(
+                f"engine_or_url must be a sqlalchemy.Engine or a URL string, "
+                f"not {type(engine_or_url).__name__}"
+            )
+        self.dialect = self.engine.dialect.name
+        if self.dialect not in _BACKENDS:
+            raise InvalidDatabaseURL(
+                f"SQLAlchemyStore supports PostgreSQL, MariaDB/MySQL and SQLite, "
+                f"not {self.dialect!r}"
+            )
+        self._sqlite = self.dialect == "sqlite"
+        # Proxies that share the engine's pool: writes at READ COMMITTED (the store's
+        # statements rely on each statement seeing the latest commits), reads in autocommit.
+        self._writer = (
+            self.engine
+            if self._sqlite
+            else self.engine.execution_options(isolation_level="READ COMMITTED")
+        )
+        self._reader = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self.tables = build_tables(table_prefix)
+        self.prefix = table_prefix
+        self._schema_checked = False
+
+    def shown_url(self) -> str:
+        """The URL with its password masked."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        """Dispose the engine if it was made from a URL; a borrowed engine is left open."""
+        if self._owns_engine:
+            self.engine.dispose()
+
+    # -- schema ------------------------------------------------------------------------------
+
+    def create_schema(self) -> None:
+        """Create the missing tables and record the version (see ``SQLAlchemyStore``)."""
+        t = self.tables
+        for attempt in range(3):
+            try:
+                with self.connect(self.engine) as conn, conn.begin():
+                    t.metadata.create_all(conn, checkfirst=True)
+                    self.insert_if_absent(
+                        conn, t.schema_version, {"id": 1, "version": SCHEMA_VERSION}, "id"
+                    )
+                break
+            except sa.exc.DBAPIError:
+                # Another process created the same tables between our check and our CREATE.
+                if attempt == 2:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        self._schema_checked = False
+        self.check_schema()
+
+    def check_schema(self) -> None:
+        """Raise unless the tables exist with this version (checked once per store)."""
+        if self._schema_checked:
+            return
+        name = self.tables.schema_version.name
+        with self.connect(self._reader) as conn:
+            stored = None
+            if sa.inspect(conn).has_table(name):
+                stored = conn.execute(sa.select(self.tables.schema_version.c.version)).scalar()
+        if stored is None:
+            raise SchemaMissing(
+                f"the future_payments tables ({name} and the others with prefix "
+                f"{self.prefix!r}) do not exist in {self.shown_url()}; call "
+                "store.create_schema() once, or pass create_schema=True"
+            )
+        if stored != SCHEMA_VERSION:
+            what = (
+                f"migrate it to version {SCHEMA_VERSION} (see the migration notes in the docs)"
+                if stored < SCHEMA_VERSION
+                else "upgrade future-payments to the version that wrote it"
+            )
+            raise SchemaVersionMismatch(
+                f"the tables with prefix {self.prefix!r} in {self.shown_url()} have schema "
+                f"version {stored}, this future_payments uses {SCHEMA_VERSION}; {what}"
+            )
+        self._schema_checked = True
+
+    # -- connections and transactions ------------------------------------------------------
+
+    def connect(self, engine: sa.Engine) -> sa.Connection:
+        """A connection of ``engine`` (one of our proxies); ``DatabaseUnreachable`` if none."""
+        try:
+            return engine.connect()
+        except sa.exc.DBAPIError as exc:
+            url = self.engine.url
+            where = f"{url.host or 'localhost'}:{url.port or 'default port'}"
+            if self._sqlite:
+                where = f"file {url.database!r}"
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            raise DatabaseUnreachable(
+                f"cannot connect to the {self.dialect} database at {where} (database "
+                f"{url.database!r}, user {url.username!r}): {reason}. Check that the server "
+                "is running and reachable from here, and that the user, password and "
+                "database name are right."
+            ) from exc
+
+    def read(self, work: Callable[[sa.Connection], T]) -> T:
+        """Run ``work`` on an autocommit connection."""
+        self.check_schema()
+        with self.connect(self._reader) as conn:
+            return work(conn)
+
+    def write(self, work: Callable[[sa.Connection], T]) -> T:
+        """Run ``work`` in one transaction, retrying it whole after a deadlock."""
+        self.check_schema()
+        for attempt in range(1, _MAX_ATTEMPTS + 1):
+            try:
+                with self.connect(self._writer) as conn, conn.begin():
+                    if self._sqlite:
+                        # Take the write lock now: a deferred transaction that reads, then
+                        # writes, could otherwise fail to upgrade its lock.
+                        conn.exec_driver_sql("BEGIN IMMEDIATE")
+                    return work(conn)
+            except sa.exc.DBAPIError as exc:
+                if attempt == _MAX_ATTEMPTS or not is_transient(exc):
+                    raise
+            # Jitter, not cryptography: spread the retries of colliding transactions apart.
+            time.sleep(random.uniform(0, 0.002 * 2**attempt))  # noqa: S311
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def insert_if_absent(
+        self, conn: sa.Connection, table: sa.Table, values: dict[str, Any], key: str
+    ) -> None:
+        """Insert ``values`` unless a row with the same ``key`` exists."""
+        conn.execute(insert_if_absent(self.dialect, table, values, key))
+
+    def upsert(
+        self,
+        conn: sa.Connection,
+        table: sa.Table,
+        values: dict[str, Any],
+        key: str,
+        update: dict[str, Any],
+    ) -> None:
+        """Insert ``values``, or apply ``update`` to the row with the same ``key``."""
+        conn.execute(upsert(self.dialect, table, values, key, update))
+
+    def one(self, conn: sa.Connection, table: sa.Table, key: str, value: str) -> sa.Row[Any]:
+        """The row of ``table`` whose ``key`` column is ``value`` (it must exist)."""
+        return conn.execute(sa.select(table).where(table.c[key] == value)).one()

@@ -1,0 +1,77 @@
+"""``future-payments fake serve``: run a ``FakeServer`` until Ctrl-C (or SIGTERM)."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from types import FrameType
+from typing import TextIO
+
+from future_payments.testing._fake._fake import FakeStripe
+from future_payments.testing._server._server import FakeServer
+
+
+def serve(
+    *,
+    host: str,
+    port: int,
+    webhook_url: str | None,
+    webhook_secret: str | None,
+    allow_remote: bool,
+    out: TextIO | None = None,
+) -> int:
+    """Serve until interrupted; returns the exit code (2 for a refused host or a bad URL)."""
+    out = out or sys.stdout
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    try:
+        server = FakeServer(
+            FakeStripe(webhook_secret=webhook_secret),
+            host=host,
+            port=port,
+            webhook_url=webhook_url,
+            allow_remote=allow_remote,
+        )
+        server.start()
+    except (ValueError, OSError) as exc:
+        print(f"future-payments fake serve: {exc}", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = signal.signal(signal.SIGTERM, on_signal)
+    try:
+        _print_banner(server, out)
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        server.stop()
+    print("FakeStripe stopped.", file=out, flush=True)
+    return 0
+
+
+def _print_banner(server: FakeServer, out: TextIO) -> None:
+    url = server.url
+    forward = server.webhook_url or "not forwarded (pass --webhook-url URL)"
+    print(f"FakeStripe listening on {url}", file=out)
+    print(
+        f"""
+  API base:        {url}  (the /v1 API; any sk_test_... key)
+  Webhook secret:  {server.fake.webhook_secret}
+  Webhooks to:     {forward}
+  Events:          {url}/_events
+
+Point a client at it:
+  Python:  stripe.StripeClient("sk_test_123", base_addresses={{"api": "{url}"}})
+  Shell:   curl {url}/v1/customers -u sk_test_123:
+
+Checkout Session urls open the hosted page on this server. Press Ctrl-C to stop.""",
+        file=out,
+        flush=True,
+    )

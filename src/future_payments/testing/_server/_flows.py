@@ -1,0 +1,218 @@
+"""What the customer does on the hosted pages: submit Checkout, pass or fail 3-D Secure."""
+
+from __future__ import annotations
+
+import datetime
+from html import escape
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+import attrs
+
+from future_payments.testing._fake._errors import FakeCardError
+from future_payments.testing._fake._fake import FakeStripe
+from future_payments.testing._server import _pages, _views
+from future_payments.testing._server._card_form import AUTHENTICATION_FAILED, CardForm, validate
+from future_payments.testing._server._forwarder import Forwarder
+from future_payments.testing._server._html import message_page, page
+
+Obj = dict[str, object]
+
+
+@attrs.frozen
+class Response:
+    """An answer from a page: status, HTML body (or empty) and a redirect target."""
+
+    status: int
+    body: bytes = b""
+    location: str | None = None
+
+
+def redirect(location: str) -> Response:
+    """``303 See Other``: the browser GETs ``location`` next."""
+    return Response(303, location=location)
+
+
+def _html(status: int, body: bytes) -> Response:
+    return Response(status, body)
+
+
+def _no_session(session_id: str) -> Response:
+    return _html(
+        404,
+        message_page("Checkout Session not found", f"FakeStripe has no session {session_id}."),
+    )
+
+
+def _closed_session(session: dict[str, object]) -> Response:
+    """The page of a session that is no longer open."""
+    if session["status"] == "complete":
+        success = str(session["success_url"]).replace("{CHECKOUT_SESSION_ID}", str(session["id"]))
+        return _html(
+            200,
+            message_page(
+                "Payment method saved",
+                "This Checkout Session is complete: your payment method was saved.",
+                (success, "Return to the merchant"),
+            ),
+        )
+    cancel = session.get("cancel_url")
+    link = (str(cancel), "Return to the merchant") if cancel else None
+    return _html(
+        410,
+        message_page(
+            "This Checkout Session has expired",
+            "The link you followed has expired. Return to the merchant and start again.",
+            link,
+        ),
+    )
+
+
+def show_checkout(fake: FakeStripe, session_id: str, error: str | None) -> Response:
+    """``GET /checkout/<id>``: the form, or why it cannot be shown."""
+    session = _views.lookup(fake, session_id, "checkout.session")
+    if session is None:
+        return _no_session(session_id)
+    if session["status"] != "open":
+        return _closed_session(session)
+    form_error = AUTHENTICATION_FAILED if error == "authentication_failed" else None
+    return _html(200, _pages.checkout_page(session, form_error=form_error))
+
+
+def submit_checkout(fake: FakeStripe, session_id: str, fields: dict[str, str]) -> Response:
+    """``POST /checkout/<id>``: validate like Stripe, then complete the session in the fake."""
+    session = _views.lookup(fake, session_id, "checkout.session")
+    if session is None:
+        return _no_session(session_id)
+    if session["status"] != "open":
+        return _closed_session(session)
+    form = CardForm.from_form(fields)
+    types = session["payment_method_types"]
+    if form.method not in types:
+        return _html(400, _pages.checkout_page(session, form, form_error="Choose a method."))
+    try:
+        if form.method == "card":
+            errors = validate(form, fake.clock.now())
+            if errors:
+                return _html(400, _pages.checkout_page(session, form, errors))
+            fake.complete_checkout(session_id, card=form.digits, authenticate=False)
+        else:
+            fake.complete_checkout(session_id, payment_method_type=form.method)
+    except FakeCardError as exc:
+        message = str(exc).partition(" (Checkout Session")[0]
+        return _html(402, _pages.checkout_page(session, form, form_error=message))
+    except ValueError:  # the session closed meanwhile (expired in another tab)
+        return show_checkout(fake, session_id, None)
+    after = _views.lookup(fake, session_id, "checkout.session")
+    assert after is not None
+    if after["status"] == "complete":
+        return redirect(_success_url(after))
+    intent = str(after["setup_intent"])
+    query = urlencode({"return_to": f"/checkout/{session_id}"})
+    return redirect(f"/authenticate/{quote(intent)}?{query}")
+
+
+def _success_url(session: dict[str, object]) -> str:
+    return str(session["success_url"]).replace("{CHECKOUT_SESSION_ID}", str(session["id"]))
+
+
+def _local(path: str | None) -> str | None:
+    """``path`` if it stays on this server (no open redirect through ``return_to``)."""
+    if path and path.startswith("/") and not path.startswith("//") and "\\" not in path:
+        return path
+    return None
+
+
+def _hidden(query: dict[str, str]) -> dict[str, str]:
+    return {k: query[k] for k in ("return_url", "return_to") if query.get(k)}
+
+
+def show_challenge(fake: FakeStripe, intent_id: str, query: dict[str, str]) -> Response:
+    """``GET /authenticate/<id>``: the challenge, if the intent waits for one."""
+    intent = _views.lookup(fake, intent_id, ("setup_intent", "payment_intent"))
+    if intent is None:
+        return _html(404, message_page("Nothing to authenticate", f"No such intent {intent_id}."))
+    if intent["status"] != "requires_action":
+        return _html(
+            409,
+            message_page(
+                "Nothing to authenticate",
+                f"{intent_id} is {intent['status']}: it does not wait for authentication.",
+            ),
+        )
+    return _html(200, _pages.challenge_page(intent, _hidden(query)))
+
+
+def submit_challenge(fake: FakeStripe, intent_id: str, fields: dict[str, str]) -> Response:
+    """``POST /authenticate/<id>``: the customer completes or fails the challenge."""
+    outcome = fields.get("outcome")
+    if outcome not in ("complete", "fail"):
+        return _html(400, message_page("Bad request", "outcome must be complete or fail."))
+    try:
+        fake.authenticate(intent_id, succeed=outcome == "complete")
+    except LookupError:
+        return _html(404, message_page("Nothing to authenticate", f"No such intent {intent_id}."))
+    except ValueError as exc:
+        return _html(409, message_page("Nothing to authenticate", str(exc)))
+    session = _views.session_of_intent(fake, intent_id)
+    if session is not None:
+        if session["status"] == "complete":
+            return redirect(_success_url(session))
+        back = _local(fields.get("return_to")) or f"/checkout/{quote(str(session['id']))}"
+        return redirect(_with_query(back, {"error": "authentication_failed"}))
+    intent = _views.lookup(fake, intent_id, ("setup_intent", "payment_intent"))
+    assert intent is not None
+    succeeded = intent["status"] in ("succeeded", "processing")
+    return_url = fields.get("return_url")
+    if not return_url:
+        title = "Authentication complete" if succeeded else "Authentication failed"
+        return _html(200, message_page(title, f"{intent_id} is now {intent['status']}."))
+    kind = str(intent["object"])
+    return redirect(
+        _with_query(
+            return_url,
+            {
+                kind: intent_id,
+                f"{kind}_client_secret": str(intent["client_secret"]),
+                "redirect_status": "succeeded" if succeeded else "failed",
+            },
+        )
+    )
+
+
+def _with_query(url: str, extra: dict[str, str]) -> str:
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True) + list(extra.items())
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def events_page(fake: FakeStripe, forwarder: Forwarder) -> Response:
+    """``GET /_events``: recent events, newest first, and how their delivery went."""
+    pending = _views.pending_event_ids(fake)
+    rows = []
+    for event in _views.recent_events(fake, 100):
+        if event["id"] in pending:
+            state = "waiting" if forwarder.url else "not forwarded (no webhook URL)"
+        else:
+            status, last = forwarder.state_of(str(event["id"]))
+            if last is None:
+                status = "taken by fake.webhooks()" if not forwarder.url else status
+            state = status
+            if last is not None:
+                outcome = last.error or f"HTTP {last.status}"
+                state = f"{status}: {outcome}, attempt {last.attempt}"
+        created = datetime.datetime.fromtimestamp(int(event["created"]), datetime.UTC)
+        rows.append(
+            f"<tr><td><code>{escape(str(event['id']))}</code></td>"
+            f"<td>{escape(str(event['type']))}</td>"
+            f"<td>{created:%Y-%m-%d %H:%M:%S} UTC</td><td>{escape(state)}</td></tr>"
+        )
+    target = escape(forwarder.url) if forwarder.url else "none (events stay in the fake)"
+    body = (
+        '<p class="badge">TEST MODE</p><p><a href="/">FakeStripe</a></p><h1>Recent events</h1>'
+        f"<p>Newest first. Webhook URL: {target}.</p>"
+        '<table><thead><tr><th scope="col">Event</th><th scope="col">Type</th>'
+        '<th scope="col">Created</th><th scope="col">Delivery</th></tr></thead><tbody>'
+        + ("".join(rows) or '<tr><td colspan="4">No events yet.</td></tr>')
+        + "</tbody></table>"
+    )
+    return _html(200, page("Events - FakeStripe", body))
