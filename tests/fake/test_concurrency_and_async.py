@@ -71,6 +71,7 @@ def test_public_names() -> None:
         "TEST_PAYMENT_METHODS",
         "ConnectionDropped",
         "Delivered",
+        "DeliveryAttempt",
         "FakeCardError",
         "FakeClock",
         "FakeServer",

@@ -122,3 +122,16 @@ async def async_flow(client: stripe.StripeClient) -> None:
     await payments.remove_payment_method("user-42", saved.id)
     status, _body = await handle_webhook_async(payments, b"{}", {"Stripe-Signature": "t=1"})
     assert_type(status, int)
+
+
+def fake_server() -> None:
+    from future_payments.testing import DeliveryAttempt, FakeServer, FakeStripe
+
+    with FakeServer(FakeStripe(), port=0) as server:
+        assert_type(server.url, str)
+        client = server.client()
+        assert_type(client, stripe.StripeClient)
+        server.webhook_url = "http://127.0.0.1:8000/webhooks/stripe"
+        server.flush_webhooks(timeout=1.0)
+        attempts: list[DeliveryAttempt] = server.deliveries
+        assert_type(attempts, list[DeliveryAttempt])
