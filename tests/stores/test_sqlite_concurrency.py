@@ -258,3 +258,21 @@ def test_client_secret_is_stored(tmp_path: Path) -> None:
     with SQLiteStore(tmp_path / "store.db") as store:
         stored = store.claim_charge(record)
     assert ("pi_1_secret_xyz", False) == (stored.client_secret, "secret" in repr(stored))
+
+
+def test_lock_held_past_the_timeout_is_a_store_error(tmp_path: Path) -> None:
+    """A write that waits out the busy timeout raises StoreError, naming the file."""
+    import sqlite3
+
+    from future_payments import StoreError
+
+    path = tmp_path / "locked.db"
+    SQLiteStore(path).add_customer("warm-up", "cus_0")
+    holder = sqlite3.connect(path, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        with pytest.raises(StoreError, match="locked"):
+            SQLiteStore(path, timeout=0.05).add_customer("user-42", "cus_1")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()

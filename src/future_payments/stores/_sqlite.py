@@ -202,13 +202,25 @@ class SQLiteStore:
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction: it takes the database's write lock before its first read."""
         with self._connection() as conn:
-            conn.execute("BEGIN IMMEDIATE")
+            self._begin(conn)
             try:
                 yield conn
             except BaseException:
                 conn.rollback()
                 raise
             conn.execute("COMMIT")
+
+    def _begin(self, conn: sqlite3.Connection) -> None:
+        """Take the write lock, waiting up to the busy timeout; a timeout is a StoreError."""
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            raise StoreError(
+                f"the SQLite database {self.path} stayed locked by another writer for the "
+                f"whole busy timeout ({self.timeout} s); retry, or use a longer timeout"
+            ) from exc
 
     @contextlib.contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
@@ -249,7 +261,7 @@ class SQLiteStore:
         """Create the file and tables if missing; safe when several processes race to do it."""
         with contextlib.closing(self._open()) as conn:
             _enable_wal(conn, deadline=time.monotonic() + self.timeout)
-            conn.execute("BEGIN IMMEDIATE")
+            self._begin(conn)
             try:
                 for statement in sql.SCHEMA.split(";"):
                     if statement.strip():
