@@ -4,49 +4,19 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
-import stripe
 
 from future_payments import FuturePayments, SavedPaymentMethod, SQLiteStore
 from future_payments.testing import FakeStripe
 from tests.facade.conftest import CANCEL_URL, SUCCESS_URL
+from tests.workers._shared_fake import SharedFake, shared_fake
 
 
-class _CannedSession(stripe.HTTPClient):
-    """Answers every request with one recorded response: the fake's expanded session.
-
-    Processes cannot share the in-process fake; what they race on is the store, and the
-    Stripe answer for a completed session is the same for every caller.
-    """
-
-    name = "canned"
-
-    def __init__(self, body: bytes) -> None:
-        super().__init__()
-        self._body = body
-
-    def request(
-        self,
-        method: str,
-        url: str,
-        headers: Mapping[str, str] | None,
-        post_data: Any = None,
-        *,
-        _usage: list[str] | None = None,
-    ) -> tuple[str, int, Mapping[str, str]]:
-        return self._body.decode(), 200, {"request-id": "req_canned"}
-
-    def close(self) -> None:
-        pass
-
-
-def _complete_in_process(db: str, session_id: str, body: bytes) -> dict[str, Any]:
-    client = stripe.StripeClient("sk_test_canned", http_client=_CannedSession(body))
-    payments = FuturePayments(client=client, store=SQLiteStore(db))
+def _complete_in_process(shared: SharedFake, db: str, session_id: str) -> dict[str, Any]:
+    payments = FuturePayments(client=shared.client(), store=SQLiteStore(db))
     return attrs.asdict(payments.complete_from_session(session_id))
 
 
@@ -82,19 +52,20 @@ def test_eight_threads_store_one_method(tmp_path: Path) -> None:
 
 
 def test_four_processes_store_one_method(tmp_path: Path) -> None:
-    """Four processes completing one session on one SQLite file store one method."""
-    fake, payments, session_id = _completed_session(tmp_path)
-    status, _, body = fake.handle_request(
-        "GET",
-        f"/v1/checkout/sessions/{session_id}?expand[0]=setup_intent.payment_method",
-        {"Authorization": "Bearer sk_test_fake"},
-        None,
-    )
-    assert 200 == status
-    db = str(tmp_path / "race.db")
+    """Four processes completing one session on one SQLite file store one method.
 
-    with multiprocessing.get_context("spawn").Pool(4) as pool:
-        results = pool.starmap(_complete_in_process, [(db, session_id, body)] * 4)
+    The processes share one fake Stripe, served from a manager process (tests/workers).
+    """
+    db = str(tmp_path / "race.db")
+    with shared_fake() as shared:
+        payments = FuturePayments(client=shared.client(), store=SQLiteStore(db))
+        setup = payments.start_setup(
+            "user-42", currency="usd", success_url=SUCCESS_URL, cancel_url=CANCEL_URL
+        )
+        shared.proxy().complete_checkout(setup.session_id)
+
+        with multiprocessing.get_context("spawn").Pool(4) as pool:
+            results = pool.starmap(_complete_in_process, [(shared, db, setup.session_id)] * 4)
 
     assert 1 == len({tuple(sorted(r.items())) for r in results})
     assert [results[0]["id"]] == [m.id for m in payments.payment_methods("user-42")]
