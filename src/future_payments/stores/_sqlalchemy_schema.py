@@ -8,7 +8,7 @@ together, and bump ``SCHEMA_VERSION`` (with a migration note) whenever a table c
 from __future__ import annotations
 
 import re
-from typing import Any, cast
+from typing import Any
 
 import attrs
 import sqlalchemy as sa
@@ -16,12 +16,10 @@ from sqlalchemy.dialects import mysql, postgresql, sqlite
 
 from future_payments._models import (
     ChargeRecord,
-    ChargeState,
-    MethodStatus,
     SavedPaymentMethod,
-    SessionStatus,
     SetupSessionRecord,
 )
+from future_payments.stores import _rows as rows
 from future_payments.stores._protocol import MAX_REF_LENGTH
 
 SCHEMA_VERSION = 1
@@ -187,46 +185,15 @@ IMMUTABLE_CHARGE_FIELDS = frozenset(
 
 
 def method_from_row(row: sa.Row[Any]) -> SavedPaymentMethod:
-    return SavedPaymentMethod(
-        id=row.id,
-        customer_ref=row.customer_ref,
-        customer_id=row.customer_id,
-        type=row.type,
-        brand=row.brand,
-        last4=row.last4,
-        exp_month=row.exp_month,
-        exp_year=row.exp_year,
-        fingerprint=row.fingerprint,
-        status=cast(MethodStatus, row.status),
-        is_default=bool(row.is_default),
-    )
+    return rows.method_from_row(row._mapping)
 
 
 def session_from_row(row: sa.Row[Any]) -> SetupSessionRecord:
-    return SetupSessionRecord(
-        session_id=row.session_id,
-        customer_ref=row.customer_ref,
-        customer_id=row.customer_id,
-        status=cast(SessionStatus, row.status),
-        payment_method_id=row.payment_method_id,
-    )
+    return rows.session_from_row(row._mapping)
 
 
 def charge_from_row(row: sa.Row[Any]) -> ChargeRecord:
-    return ChargeRecord(
-        idempotency_key=row.idempotency_key,
-        customer_ref=row.customer_ref,
-        amount=row.amount,
-        currency=row.currency,
-        payment_method_id=row.payment_method_id,
-        state=cast(ChargeState, row.state),
-        payment_intent_id=row.payment_intent_id,
-        client_secret=row.client_secret,
-        code=row.code,
-        decline_code=row.decline_code,
-        message=row.message,
-        as_of=row.as_of,
-    )
+    return rows.charge_from_row(row._mapping)
 
 
 def method_values(method: SavedPaymentMethod, as_of: int) -> dict[str, Any]:

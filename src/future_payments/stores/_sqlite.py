@@ -20,6 +20,7 @@ from future_payments._models import (
     SessionStatus,
     SetupSessionRecord,
 )
+from future_payments.stores import _rows as rows
 from future_payments.stores import _sqlite_schema as sql
 
 _MAX_IDLE_CONNECTIONS = 8
@@ -94,13 +95,13 @@ class SQLiteStore:
     def add_setup_session(self, session: SetupSessionRecord) -> SetupSessionRecord:
         with self._transaction() as conn:
             conn.execute(sql.INSERT_SESSION, attrs.asdict(session))
-            return sql.session_from_row(
+            return rows.session_from_row(
                 conn.execute(sql.GET_SESSION, attrs.asdict(session)).fetchone()
             )
 
     def get_setup_session(self, session_id: str) -> SetupSessionRecord | None:
         row = self._read_one(sql.GET_SESSION, session_id=session_id)
-        return None if row is None else sql.session_from_row(row)
+        return None if row is None else rows.session_from_row(row)
 
     def finish_setup_session(
         self, session_id: str, *, status: SessionStatus, payment_method_id: str | None
@@ -113,7 +114,7 @@ class SQLiteStore:
         with self._transaction() as conn:
             conn.execute(sql.FINISH_SESSION, params)
             row = conn.execute(sql.GET_SESSION, params).fetchone()
-            return None if row is None else sql.session_from_row(row)
+            return None if row is None else rows.session_from_row(row)
 
     # -- saved payment methods ---------------------------------------------------------------
 
@@ -122,7 +123,7 @@ class SQLiteStore:
         with self._transaction() as conn:
             if conn.execute(sql.INSERT_METHOD, params).rowcount:
                 _settle_default(conn, method.customer_ref)
-            return sql.method_from_row(conn.execute(sql.GET_METHOD, params).fetchone())
+            return rows.method_from_row(conn.execute(sql.GET_METHOD, params).fetchone())
 
     def update_payment_method(
         self, method: SavedPaymentMethod, *, as_of: int
@@ -135,16 +136,16 @@ class SQLiteStore:
                 if owner is not None and owner["customer_ref"] != method.customer_ref:
                     # The method moved to another customer: the one it left settles too.
                     _settle_default(conn, owner["customer_ref"])
-            return sql.method_from_row(conn.execute(sql.GET_METHOD, params).fetchone())
+            return rows.method_from_row(conn.execute(sql.GET_METHOD, params).fetchone())
 
     def get_payment_method(self, payment_method_id: str) -> SavedPaymentMethod | None:
         row = self._read_one(sql.GET_METHOD, id=payment_method_id)
-        return None if row is None else sql.method_from_row(row)
+        return None if row is None else rows.method_from_row(row)
 
     def list_payment_methods(self, customer_ref: str) -> Sequence[SavedPaymentMethod]:
         with self._connection() as conn:
-            rows = conn.execute(sql.LIST_METHODS, {"customer_ref": customer_ref}).fetchall()
-        return [sql.method_from_row(row) for row in rows]
+            found = conn.execute(sql.LIST_METHODS, {"customer_ref": customer_ref}).fetchall()
+        return [rows.method_from_row(row) for row in found]
 
     def set_default(self, customer_ref: str, payment_method_id: str) -> SavedPaymentMethod | None:
         params = {"customer_ref": customer_ref, "id": payment_method_id, "keep": payment_method_id}
@@ -153,7 +154,7 @@ class SQLiteStore:
                 return None
             conn.execute(sql.CLEAR_OTHER_DEFAULTS, params)
             conn.execute(sql.SET_DEFAULT, params)
-            return sql.method_from_row(conn.execute(sql.GET_METHOD, params).fetchone())
+            return rows.method_from_row(conn.execute(sql.GET_METHOD, params).fetchone())
 
     # -- webhook event inbox -----------------------------------------------------------------
 
@@ -176,21 +177,21 @@ class SQLiteStore:
         params = attrs.asdict(charge)
         with self._transaction() as conn:
             conn.execute(sql.INSERT_CHARGE, params)
-            return sql.charge_from_row(conn.execute(sql.GET_CHARGE, params).fetchone())
+            return rows.charge_from_row(conn.execute(sql.GET_CHARGE, params).fetchone())
 
     def update_charge(self, charge: ChargeRecord) -> ChargeRecord:
         params = attrs.asdict(charge)
         with self._transaction() as conn:
             conn.execute(sql.UPSERT_CHARGE, params)
-            return sql.charge_from_row(conn.execute(sql.GET_CHARGE, params).fetchone())
+            return rows.charge_from_row(conn.execute(sql.GET_CHARGE, params).fetchone())
 
     def get_charge(self, idempotency_key: str) -> ChargeRecord | None:
         row = self._read_one(sql.GET_CHARGE, idempotency_key=idempotency_key)
-        return None if row is None else sql.charge_from_row(row)
+        return None if row is None else rows.charge_from_row(row)
 
     def find_charge_by_payment_intent(self, payment_intent_id: str) -> ChargeRecord | None:
         row = self._read_one(sql.FIND_CHARGE_BY_PAYMENT_INTENT, payment_intent_id=payment_intent_id)
-        return None if row is None else sql.charge_from_row(row)
+        return None if row is None else rows.charge_from_row(row)
 
     # -- connections -------------------------------------------------------------------------
 

@@ -6,18 +6,6 @@ one place. Named parameters (``:name``) throughout; columns match the value obje
 
 from __future__ import annotations
 
-import sqlite3
-from typing import cast
-
-from future_payments._models import (
-    ChargeRecord,
-    ChargeState,
-    MethodStatus,
-    SavedPaymentMethod,
-    SessionStatus,
-    SetupSessionRecord,
-)
-
 SCHEMA_VERSION = 1
 """Bumped whenever ``SCHEMA`` changes in a way older code cannot read."""
 
@@ -243,49 +231,3 @@ WHERE state != 'succeeded' AND excluded.as_of >= as_of
 
 
 # -- rows to values --------------------------------------------------------------------------
-
-
-def session_from_row(row: sqlite3.Row) -> SetupSessionRecord:
-    """A ``setup_sessions`` row as its value object."""
-    return SetupSessionRecord(
-        session_id=row["session_id"],
-        customer_ref=row["customer_ref"],
-        customer_id=row["customer_id"],
-        status=cast(SessionStatus, row["status"]),
-        payment_method_id=row["payment_method_id"],
-    )
-
-
-def method_from_row(row: sqlite3.Row) -> SavedPaymentMethod:
-    """A ``payment_methods`` row as its value object."""
-    return SavedPaymentMethod(
-        id=row["id"],
-        customer_ref=row["customer_ref"],
-        customer_id=row["customer_id"],
-        type=row["type"],
-        brand=row["brand"],
-        last4=row["last4"],
-        exp_month=row["exp_month"],
-        exp_year=row["exp_year"],
-        fingerprint=row["fingerprint"],
-        status=cast(MethodStatus, row["status"]),
-        is_default=bool(row["is_default"]),
-    )
-
-
-def charge_from_row(row: sqlite3.Row) -> ChargeRecord:
-    """A ``charges`` row as its value object."""
-    return ChargeRecord(
-        idempotency_key=row["idempotency_key"],
-        customer_ref=row["customer_ref"],
-        amount=row["amount"],
-        currency=row["currency"],
-        payment_method_id=row["payment_method_id"],
-        state=cast(ChargeState, row["state"]),
-        payment_intent_id=row["payment_intent_id"],
-        client_secret=row["client_secret"],
-        code=row["code"],
-        decline_code=row["decline_code"],
-        message=row["message"],
-        as_of=row["as_of"],
-    )
