@@ -1,0 +1,29 @@
+"""``python -m examples.django_app [--host 127.0.0.1] [--port 8000]``: wsgiref, threaded."""
+
+from __future__ import annotations
+
+from examples._shared import describe, services_from_env
+from examples._shared.cli import parse_address, stop_on_sigterm
+from examples.django_app import create_app
+from examples.django_app.server import make_wsgi_server
+from future_payments import FuturePayments
+
+
+def main() -> None:
+    """Serve the Django example until Ctrl-C."""
+    address = parse_address("Django")
+    services = services_from_env(FuturePayments, app_url=address.url)
+    server = make_wsgi_server(address.host, address.port, create_app(services))
+    print(describe(services, address.url))
+    stop_on_sigterm()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        services.close()
+
+
+if __name__ == "__main__":
+    main()
