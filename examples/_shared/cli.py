@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import signal
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import FrameType
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -41,3 +42,20 @@ def stop_on_sigterm() -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupt)
+
+
+class _Serving(Protocol):
+    def serve_forever(self) -> None: ...
+    def server_close(self) -> None: ...
+
+
+def serve_until_stopped(server: _Serving, close: Callable[[], None]) -> None:
+    """Serve until Ctrl-C or SIGTERM, then close the server and call ``close``."""
+    stop_on_sigterm()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        close()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from examples._shared import describe, services_from_env
-from examples._shared.cli import parse_address, stop_on_sigterm
+from examples._shared.cli import parse_address, serve_until_stopped
 from examples.django_app import create_app
 from examples.django_app.server import make_wsgi_server
 from future_payments import FuturePayments
@@ -15,14 +15,7 @@ def main() -> None:
     services = services_from_env(FuturePayments, app_url=address.url)
     server = make_wsgi_server(address.host, address.port, create_app(services))
     print(describe(services, address.url))
-    stop_on_sigterm()
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-        services.close()
+    serve_until_stopped(server, services.close)
 
 
 if __name__ == "__main__":

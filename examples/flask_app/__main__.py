@@ -5,7 +5,7 @@ from __future__ import annotations
 from werkzeug.serving import make_server
 
 from examples._shared import describe, services_from_env
-from examples._shared.cli import parse_address, stop_on_sigterm
+from examples._shared.cli import parse_address, serve_until_stopped
 from examples.flask_app import create_app
 from future_payments import FuturePayments
 
@@ -16,14 +16,7 @@ def main() -> None:
     services = services_from_env(FuturePayments, app_url=address.url)
     server = make_server(address.host, address.port, create_app(services), threaded=True)
     print(describe(services, address.url))
-    stop_on_sigterm()
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-        services.close()
+    serve_until_stopped(server, services.close)
 
 
 if __name__ == "__main__":

@@ -16,11 +16,10 @@ from typing import Any
 
 import pytest
 
+from tests._browser import launch_chromium
 from tests.examples.drivers import FRAMEWORKS
 from tests.examples.live import LiveApp, live_app
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 IMAGES = ROOT / "docs" / "images"
@@ -32,33 +31,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """One headless Chromium for the module (a fresh profile, quit at the end)."""
-    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not os.access(p, os.X_OK)]
-    if missing:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI must run the browser tests, but {', '.join(missing)} is missing")
-        pytest.skip(
-            f"{', '.join(missing)} not installed (apt-get install chromium chromium-driver)"
-        )
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
     with tempfile.TemporaryDirectory(prefix="fp-chromium-") as profile:
-        options = webdriver.ChromeOptions()
-        options.binary_location = CHROMIUM
-        for flag in (
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--window-size=1100,900",
-            f"--user-data-dir={profile}",
-        ):
-            options.add_argument(flag)
-        driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+        driver = launch_chromium(profile, window_size="1100,900")
         try:
             yield driver
         finally:

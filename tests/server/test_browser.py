@@ -12,10 +12,9 @@ import pytest
 import stripe
 
 from future_payments.testing import FakeServer
+from tests._browser import launch_chromium
 from tests.server.conftest import Receiver, setup_session
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT = ROOT / "docs" / "images" / "checkout.png"
 ARTIFACTS = ROOT / "test-artifacts"
@@ -26,31 +25,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def driver(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Any]:
     """Headless Debian Chromium through Debian's chromedriver; nothing is downloaded."""
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} and {CHROMEDRIVER} are required in CI (.ci/run installs them)")
-        pytest.skip(
-            f"needs {CHROMIUM} and {CHROMEDRIVER} (apt-get install chromium chromium-driver)"
-        )
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1000,1700",
-        f"--user-data-dir={tmp_path / 'chromium-profile'}",
-    ):
-        options.add_argument(flag)
-    browser = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    browser = launch_chromium(tmp_path / "chromium-profile", window_size="1000,1700")
     browser.implicitly_wait(0)
     try:
         yield browser
