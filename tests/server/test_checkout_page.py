@@ -55,6 +55,19 @@ def test_good_card_redirects_to_success(
     assert "complete" == client.v1.checkout.sessions.retrieve(session.id).status
 
 
+def test_typed_expiry_is_saved(http: httpx.Client, client: stripe.StripeClient) -> None:
+    """The expiry typed on the page is the saved card's expiry."""
+    session = setup_session(client)
+    submit(http, session.id, expiry="07 / 31")
+
+    done = client.v1.checkout.sessions.retrieve(
+        session.id, params={"expand": ["setup_intent.payment_method"]}
+    )
+    card = done.setup_intent.payment_method.card  # type: ignore[union-attr]
+
+    assert (7, 2031) == (card.exp_month, card.exp_year)
+
+
 def test_3ds_card_challenge_then_success(http: httpx.Client, client: stripe.StripeClient) -> None:
     """4000002500003155: challenge page, Complete authentication, then success_url."""
     session = setup_session(client)

@@ -28,6 +28,7 @@ def _payment_method(
     card: str | None,
     payment_method: str | None,
     payment_method_type: str | None,
+    expiry: tuple[int, int] | None = None,
 ) -> Obj:
     chosen = [x for x in (card, payment_method, payment_method_type) if x is not None]
     if len(chosen) > 1:
@@ -53,7 +54,9 @@ def _payment_method(
     number = (card or "4242424242424242").replace(" ", "")
     if not luhn_valid(number):
         raise ValueError(f"{number!r} is not a valid card number (Luhn check failed)")
-    return new_card_pm(state, card_for_number(number))
+    if expiry is None:
+        return new_card_pm(state, card_for_number(number))
+    return new_card_pm(state, card_for_number(number), expiry[0], expiry[1])
 
 
 def _finish_session(state: State, ctx: Context, intent: Obj) -> None:
@@ -93,13 +96,14 @@ def complete_checkout(
     payment_method: str | None,
     payment_method_type: str | None,
     authenticate: bool,
+    expiry: tuple[int, int] | None = None,
 ) -> None:
     """The customer fills the hosted page of an open setup session and submits it."""
     state.expire_due(ctx)
     session = _session(state, session_id)
     if session["status"] != "open":
         raise ValueError(f"Checkout Session {session_id} is {session['status']}, not open")
-    pm = _payment_method(state, session, card, payment_method, payment_method_type)
+    pm = _payment_method(state, session, card, payment_method, payment_method_type, expiry)
     if session["customer"] is None and session["customer_creation"] == "always":
         customer = state.add(new_customer(state, email=session["customer_email"]))
         state.record_event(ctx, "customer.created", customer)

@@ -376,6 +376,7 @@ class FakeStripe:
         payment_method: str | None = None,
         payment_method_type: str | None = None,
         authenticate: bool = True,
+        expiry: tuple[int, int] | None = None,
     ) -> None:
         """Act as the customer: fill the hosted Checkout page of an open setup session.
 
@@ -387,6 +388,8 @@ class FakeStripe:
                 and its SetupIntent stays ``processing`` until ``settle``.
             authenticate: pass a 3-D Secure challenge; False abandons it, leaving the session
                 open and the SetupIntent ``requires_action``.
+            expiry: ``(month, four-digit year)`` typed with ``card``; three years ahead when
+                omitted.
 
         Raises:
             FakeCardError: the card cannot be set up; the session stays open.
@@ -402,6 +405,7 @@ class FakeStripe:
                 payment_method=payment_method,
                 payment_method_type=payment_method_type,
                 authenticate=authenticate,
+                expiry=expiry,
             )
 
     def expire_checkout(self, session_id: str) -> None:

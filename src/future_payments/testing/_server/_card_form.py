@@ -92,6 +92,12 @@ def _expiry_error(text: str, now: int) -> str | None:
     return None
 
 
+def typed_expiry(text: str) -> tuple[int, int]:
+    """The (month, four-digit year) of an expiry that passed ``validate``."""
+    digits = "".join(c for c in text if c.isdigit())
+    return int(digits[:2]), int(digits[2:]) + (2000 if len(digits) == 4 else 0)
+
+
 def grouped(number: str) -> str:
     """A card number in the groups printed on the card (4-6-5 for American Express)."""
     if len(number) == 15:

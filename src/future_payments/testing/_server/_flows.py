@@ -11,7 +11,12 @@ import attrs
 from future_payments.testing._fake._errors import FakeCardError
 from future_payments.testing._fake._fake import FakeStripe
 from future_payments.testing._server import _pages, _views
-from future_payments.testing._server._card_form import AUTHENTICATION_FAILED, CardForm, validate
+from future_payments.testing._server._card_form import (
+    AUTHENTICATION_FAILED,
+    CardForm,
+    typed_expiry,
+    validate,
+)
 from future_payments.testing._server._forwarder import Forwarder
 from future_payments.testing._server._html import message_page, page
 
@@ -94,7 +99,12 @@ def submit_checkout(fake: FakeStripe, session_id: str, fields: dict[str, str]) -
             errors = validate(form, fake.clock.now())
             if errors:
                 return _html(400, _pages.checkout_page(session, form, errors))
-            fake.complete_checkout(session_id, card=form.digits, authenticate=False)
+            fake.complete_checkout(
+                session_id,
+                card=form.digits,
+                authenticate=False,
+                expiry=typed_expiry(form.expiry),
+            )
         else:
             fake.complete_checkout(session_id, payment_method_type=form.method)
     except FakeCardError as exc:
