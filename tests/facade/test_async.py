@@ -10,6 +10,7 @@ import pytest
 from future_payments import AsyncFuturePayments, Charged, MemoryStore
 from future_payments.stores import AsyncSQLAlchemyStore
 from future_payments.testing import FakeStripe
+from future_payments.webhooks import handle_webhook_async
 from tests.facade.conftest import CANCEL_URL, SUCCESS_URL
 
 
@@ -117,3 +118,29 @@ def test_native_async_store(fake: FakeStripe, tmp_path: Path) -> None:
 
     assert 5 == len(asyncio.run(main()))
     assert 5 == _intent_count(fake)
+
+
+def test_async_webhook_helper(fake: FakeStripe) -> None:
+    """handle_webhook_async answers 200 saved, 200 duplicate and 400 for a bad signature."""
+
+    async def main() -> list[tuple[int, str]]:
+        payments = AsyncFuturePayments(
+            client=fake.client(),
+            store=MemoryStore(),
+            webhook_secret=fake.webhook_secret,
+            now=fake.clock.now,
+        )
+        setup = await payments.start_setup(
+            "user-42", currency="usd", success_url=SUCCESS_URL, cancel_url=CANCEL_URL
+        )
+        fake.complete_checkout(setup.session_id)
+        delivery = next(d for d in fake.webhooks() if d.type == "checkout.session.completed")
+        headers = {"Stripe-Signature": delivery.signature}
+        answers = [
+            await handle_webhook_async(payments, delivery.body, headers),
+            await handle_webhook_async(payments, delivery.body, headers),
+            await handle_webhook_async(payments, delivery.body, {"Stripe-Signature": "t=1,v1=0"}),
+        ]
+        return [(status, str(body.get("action") or body.get("error"))) for status, body in answers]
+
+    assert [(200, "saved"), (200, "duplicate"), (400, "SignatureMismatch")] == asyncio.run(main())

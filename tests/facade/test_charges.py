@@ -163,3 +163,20 @@ def test_distinct_keys_are_distinct_charges(payments: FuturePayments, fake: Fake
 
     assert a.payment_intent_id != b.payment_intent_id
     assert 2 == len(_payment_intents(fake))
+
+
+def test_retries_exhausted_say_outcome_unknown(fake: FakeStripe) -> None:
+    """After the client's retries all meet a 500, the error says retrying the key is safe."""
+    from future_payments import MemoryStore
+
+    payments = FuturePayments(client=fake.client(max_network_retries=1), store=MemoryStore())
+    save_card(payments, fake)
+    fake.fail_next("server_error", path="/v1/payment_intents", times=2)
+
+    with pytest.raises(ChargeOutcomeUnknown, match="same idempotency_key") as raised:
+        payments.charge_saved("user-42", 1999, "usd", idempotency_key="order-1")
+
+    assert "order-1" == raised.value.idempotency_key
+    sent = [r for r in fake.requests if r.path == "/v1/payment_intents"]
+    assert 2 == len(sent)
+    assert 1 == len({r.idempotency_key for r in sent})
