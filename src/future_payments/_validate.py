@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 from urllib.parse import urlsplit
 
+from future_payments._currencies import MAXIMUM_AMOUNT, MINIMUM_CHARGE
 from future_payments._errors import (
     InvalidAmount,
     InvalidCurrency,
@@ -15,16 +16,7 @@ from future_payments._errors import (
 )
 from future_payments.stores._protocol import MAX_REF_LENGTH
 
-# Stripe's documented minimum charge per currency, in the smallest unit.
-MINIMUM_CHARGE: Mapping[str, int] = {
-    "usd": 50, "aed": 200, "aud": 50, "bgn": 100, "brl": 50, "cad": 50, "chf": 50,
-    "czk": 1500, "dkk": 250, "eur": 50, "gbp": 30, "hkd": 400, "huf": 17500, "inr": 50,
-    "jpy": 50, "mxn": 1000, "myr": 200, "nok": 300, "nzd": 50, "pln": 200, "ron": 200,
-    "sek": 300, "sgd": 50, "thb": 1000,
-}  # fmt: skip
-
 _CURRENCY = re.compile(r"[a-z]{3}")
-_MAX_AMOUNT = 99_999_999  # Stripe's largest amount for most currencies
 
 
 def customer_ref(value: object) -> str:
@@ -58,8 +50,8 @@ def amount(value: object, currency_code: str) -> int:
         )
     if value <= 0:
         raise InvalidAmount(f"amount must be positive, got {value}.")
-    if value > _MAX_AMOUNT:
-        raise InvalidAmount(f"amount {value} is over Stripe's maximum of {_MAX_AMOUNT}.")
+    if value > MAXIMUM_AMOUNT:
+        raise InvalidAmount(f"amount {value} is over Stripe's maximum of {MAXIMUM_AMOUNT}.")
     minimum = MINIMUM_CHARGE.get(currency_code, 1)
     if value < minimum:
         raise InvalidAmount(

@@ -1,40 +1,12 @@
-"""Currencies the fake accepts, their minimum charge amounts and zero-decimal ones."""
+"""The currencies the fake accepts, and its amount checks (facts: future_payments._currencies)."""
 
 from __future__ import annotations
 
+from future_payments._currencies import MAXIMUM_AMOUNT, MINIMUM_CHARGE, ZERO_DECIMAL
 from future_payments.testing._fake._errors import invalid
 
-ZERO_DECIMAL = frozenset(
-    [
-        "bif",
-        "clp",
-        "djf",
-        "gnf",
-        "jpy",
-        "kmf",
-        "krw",
-        "mga",
-        "pyg",
-        "rwf",
-        "ugx",
-        "vnd",
-        "vuv",
-        "xaf",
-        "xof",
-        "xpf",
-    ]
-)
-
-# Stripe's documented minimum charge, in the smallest currency unit.
-MINIMUM_AMOUNT = {
-    "usd": 50, "aed": 200, "aud": 50, "bgn": 100, "brl": 50, "cad": 50, "chf": 50,
-    "czk": 1500, "dkk": 250, "eur": 50, "gbp": 30, "hkd": 400, "huf": 17500, "inr": 50,
-    "jpy": 50, "mxn": 1000, "myr": 200, "nok": 300, "nzd": 50, "pln": 200, "ron": 200,
-    "sek": 300, "sgd": 50, "thb": 1000,
-}  # fmt: skip
-
 SUPPORTED = (
-    frozenset(MINIMUM_AMOUNT)
+    frozenset(MINIMUM_CHARGE)
     | ZERO_DECIMAL
     | frozenset(
         [
@@ -57,8 +29,6 @@ SUPPORTED = (
     )
 )
 
-MAXIMUM_AMOUNT = 99_999_999
-
 
 def check_currency(currency: str, *, param: str = "currency") -> str:
     """The lower-cased currency, or 400 for one Stripe does not support."""
@@ -75,7 +45,7 @@ def check_currency(currency: str, *, param: str = "currency") -> str:
 
 def check_amount(amount: int, currency: str) -> None:
     """``amount_too_small`` / ``amount_too_large`` as Stripe answers them."""
-    minimum = MINIMUM_AMOUNT.get(currency, 1)
+    minimum = MINIMUM_CHARGE.get(currency, 1)
     if amount < minimum:
         shown = str(minimum) if currency in ZERO_DECIMAL else f"{minimum / 100:.2f}"
         raise invalid(
