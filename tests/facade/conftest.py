@@ -17,7 +17,7 @@ from future_payments import (
     SQLiteStore,
 )
 from future_payments.stores import Store
-from future_payments.testing import FakeStripe
+from future_payments.testing import FakeStripe, saved_card
 
 SUCCESS_URL = "https://shop.example/saved?session_id={CHECKOUT_SESSION_ID}"
 CANCEL_URL = "https://shop.example/cancel"
@@ -79,9 +79,5 @@ def save_card(
     customer_ref: str = "user-42",
     card: str = "4242424242424242",
 ) -> SavedPaymentMethod:
-    """Start a setup, complete it as the customer with ``card``, and finish by redirect."""
-    setup = payments.start_setup(
-        customer_ref, currency="usd", success_url=SUCCESS_URL, cancel_url=CANCEL_URL
-    )
-    fake.complete_checkout(setup.session_id, card=card)
-    return payments.complete_from_session(setup.session_id)
+    """The shipped scenario helper: setup, the customer completes it with ``card``, redirect."""
+    return saved_card(payments, fake, customer_ref, card=card)

@@ -14,13 +14,17 @@ from future_payments.webhooks import handle_webhook_async
 from tests.facade.conftest import CANCEL_URL, SUCCESS_URL
 
 
-async def _ready(fake: FakeStripe) -> AsyncFuturePayments:
-    payments = AsyncFuturePayments(
+def _payments(fake: FakeStripe) -> AsyncFuturePayments:
+    return AsyncFuturePayments(
         client=fake.client(),
         store=MemoryStore(),
         webhook_secret=fake.webhook_secret,
         now=fake.clock.now,
     )
+
+
+async def _ready(fake: FakeStripe) -> AsyncFuturePayments:
+    payments = _payments(fake)
     setup = await payments.start_setup(
         "user-42", currency="usd", success_url=SUCCESS_URL, cancel_url=CANCEL_URL
     )
@@ -124,12 +128,7 @@ def test_async_webhook_helper(fake: FakeStripe) -> None:
     """handle_webhook_async answers 200 saved, 200 duplicate and 400 for a bad signature."""
 
     async def main() -> list[tuple[int, str]]:
-        payments = AsyncFuturePayments(
-            client=fake.client(),
-            store=MemoryStore(),
-            webhook_secret=fake.webhook_secret,
-            now=fake.clock.now,
-        )
+        payments = _payments(fake)
         setup = await payments.start_setup(
             "user-42", currency="usd", success_url=SUCCESS_URL, cancel_url=CANCEL_URL
         )
