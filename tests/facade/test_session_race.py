@@ -11,8 +11,8 @@ import attrs
 
 from future_payments import FuturePayments, SavedPaymentMethod, SQLiteStore
 from future_payments.testing import FakeStripe
+from tests._shared_fake import SharedFake, shared_fake
 from tests.facade.conftest import CANCEL_URL, SUCCESS_URL
-from tests.workers._shared_fake import SharedFake, shared_fake
 
 
 def _complete_in_process(shared: SharedFake, db: str, session_id: str) -> dict[str, Any]:
@@ -54,7 +54,7 @@ def test_eight_threads_store_one_method(tmp_path: Path) -> None:
 def test_four_processes_store_one_method(tmp_path: Path) -> None:
     """Four processes completing one session on one SQLite file store one method.
 
-    The processes share one fake Stripe, served from a manager process (tests/workers).
+    The processes share one fake Stripe, served from a manager process (tests/_shared_fake.py).
     """
     db = str(tmp_path / "race.db")
     with shared_fake() as shared:

@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from future_payments.stores import SQLAlchemyStore
+from tests._shared_fake import SharedFake, shared_fake
 from tests.stores._sqlalchemy_factories import SERVER_KINDS, server_store, server_url
-from tests.workers._shared_fake import SharedFake, shared_fake
 
 
 @attrs.frozen

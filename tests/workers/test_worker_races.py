@@ -3,7 +3,7 @@
 Each worker is a separate process (``multiprocessing`` spawn) with its own ``FuturePayments``,
 its own ``SQLAlchemyStore`` opened by URL on the test's tables, and a genuine
 ``stripe.StripeClient`` whose requests all reach ONE fake Stripe served by a manager process
-(``tests/workers/_shared_fake.py``). The workers wait at a barrier and then do the same work
+(``tests/_shared_fake.py``). The workers wait at a barrier and then do the same work
 at the same time, each in its own shuffled order: what one worker stores, the others must find.
 """
 
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from future_payments import FuturePayments
 from future_payments.stores import SQLAlchemyStore
 from future_payments.stores._sqlalchemy_schema import build_tables, is_transient
-from tests.workers._shared_fake import SharedFake
+from tests._shared_fake import SharedFake
 from tests.workers.conftest import Tables
 
 pytestmark = [pytest.mark.database, pytest.mark.slow]
