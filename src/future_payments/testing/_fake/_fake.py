@@ -21,7 +21,7 @@ from future_payments.testing._fake._headers import Headers
 from future_payments.testing._fake._idempotency import IdempotencyStore, fingerprint
 from future_payments.testing._fake._ids import new_id, random_token
 from future_payments.testing._fake._router import Router
-from future_payments.testing._fake._store import Context, State
+from future_payments.testing._fake._store import Context, State, snapshot
 from future_payments.testing._fake._validation import expand_paths
 from future_payments.testing._fake._webhooks import WebhookDelivery, sign
 
@@ -424,6 +424,37 @@ class FakeStripe:
             _customer_actions.authenticate(
                 self._state, self._customer_context(), intent_id, succeed
             )
+
+    # -- reading the state (for pages, tools and tests; never counted as requests) -----------
+
+    def retrieve(self, object_id: str) -> dict[str, Any] | None:
+        """A copy of the object with ``object_id`` (any kind), or None. Not a request."""
+        with self._lock:
+            self._state.expire_due(self._customer_context())
+            obj = self._state.objects.get(object_id)
+            return None if obj is None else snapshot(obj)
+
+    def objects(self, kind: str, *, limit: int | None = None) -> list[dict[str, Any]]:
+        """Copies of the objects of ``kind`` (``"customer"``, ``"event"``...), newest first.
+
+        Not a request: nothing is recorded in ``requests``.
+        """
+        with self._lock:
+            self._state.expire_due(self._customer_context())
+            ids = self._state.ids_of(kind, limit=limit)
+            return [snapshot(self._state.objects[i]) for i in ids]
+
+    def session_of_intent(self, intent_id: str) -> dict[str, Any] | None:
+        """A copy of the Checkout Session a SetupIntent belongs to, or None."""
+        with self._lock:
+            session_id = self._state.session_of_intent.get(intent_id)
+        return None if session_id is None else self.retrieve(session_id)
+
+    def pending_event_ids(self) -> set[str]:
+        """Ids of the events recorded but not yet handed out by ``webhooks()``."""
+        with self._lock:
+            self._state.expire_due(self._customer_context())
+            return set(self._state.webhook_queue)
 
     # -- webhooks -----------------------------------------------------------------------------
 

@@ -88,6 +88,12 @@ class State:
         self.objects[obj["id"]] = obj
         return obj
 
+    def ids_of(self, kind: str, *, limit: int | None = None) -> list[str]:
+        """The ids of every ``kind`` object, newest first (at most ``limit``)."""
+        order = self._order[kind]
+        newest = reversed(order) if limit is None else reversed(order[-limit:] if limit else [])
+        return list(newest)
+
     def get(self, kind: str, object_id: str, label: str, *, param: str = "id") -> Obj:
         """The ``kind`` object with ``object_id``, or 404 ``resource_missing``."""
         obj = self.objects.get(object_id)

@@ -10,7 +10,7 @@ import attrs
 
 from future_payments.testing._fake._errors import FakeCardError
 from future_payments.testing._fake._fake import FakeStripe
-from future_payments.testing._server import _pages, _views
+from future_payments.testing._server import _pages, _queries
 from future_payments.testing._server._card_form import (
     AUTHENTICATION_FAILED,
     CardForm,
@@ -74,7 +74,7 @@ def _closed_session(session: dict[str, object]) -> Response:
 
 def show_checkout(fake: FakeStripe, session_id: str, error: str | None) -> Response:
     """``GET /checkout/<id>``: the form, or why it cannot be shown."""
-    session = _views.lookup(fake, session_id, "checkout.session")
+    session = _queries.lookup(fake, session_id, "checkout.session")
     if session is None:
         return _no_session(session_id)
     if session["status"] != "open":
@@ -85,7 +85,7 @@ def show_checkout(fake: FakeStripe, session_id: str, error: str | None) -> Respo
 
 def submit_checkout(fake: FakeStripe, session_id: str, fields: dict[str, str]) -> Response:
     """``POST /checkout/<id>``: validate like Stripe, then complete the session in the fake."""
-    session = _views.lookup(fake, session_id, "checkout.session")
+    session = _queries.lookup(fake, session_id, "checkout.session")
     if session is None:
         return _no_session(session_id)
     if session["status"] != "open":
@@ -112,7 +112,7 @@ def submit_checkout(fake: FakeStripe, session_id: str, fields: dict[str, str]) -
         return _html(402, _pages.checkout_page(session, form, form_error=message))
     except ValueError:  # the session closed meanwhile (expired in another tab)
         return show_checkout(fake, session_id, None)
-    after = _views.lookup(fake, session_id, "checkout.session")
+    after = _queries.lookup(fake, session_id, "checkout.session")
     assert after is not None
     if after["status"] == "complete":
         return redirect(_success_url(after))
@@ -138,7 +138,7 @@ def _hidden(query: dict[str, str]) -> dict[str, str]:
 
 def show_challenge(fake: FakeStripe, intent_id: str, query: dict[str, str]) -> Response:
     """``GET /authenticate/<id>``: the challenge, if the intent waits for one."""
-    intent = _views.lookup(fake, intent_id, ("setup_intent", "payment_intent"))
+    intent = _queries.lookup(fake, intent_id, ("setup_intent", "payment_intent"))
     if intent is None:
         return _html(404, message_page("Nothing to authenticate", f"No such intent {intent_id}."))
     if intent["status"] != "requires_action":
@@ -163,13 +163,13 @@ def submit_challenge(fake: FakeStripe, intent_id: str, fields: dict[str, str]) -
         return _html(404, message_page("Nothing to authenticate", f"No such intent {intent_id}."))
     except ValueError as exc:
         return _html(409, message_page("Nothing to authenticate", str(exc)))
-    session = _views.session_of_intent(fake, intent_id)
+    session = fake.session_of_intent(intent_id)
     if session is not None:
         if session["status"] == "complete":
             return redirect(_success_url(session))
         back = _local(fields.get("return_to")) or f"/checkout/{quote(str(session['id']))}"
         return redirect(_with_query(back, {"error": "authentication_failed"}))
-    intent = _views.lookup(fake, intent_id, ("setup_intent", "payment_intent"))
+    intent = _queries.lookup(fake, intent_id, ("setup_intent", "payment_intent"))
     assert intent is not None
     succeeded = intent["status"] in ("succeeded", "processing")
     return_url = fields.get("return_url")
@@ -197,9 +197,9 @@ def _with_query(url: str, extra: dict[str, str]) -> str:
 
 def events_page(fake: FakeStripe, forwarder: Forwarder) -> Response:
     """``GET /_events``: recent events, newest first, and how their delivery went."""
-    pending = _views.pending_event_ids(fake)
+    pending = fake.pending_event_ids()
     rows = []
-    for event in _views.recent_events(fake, 100):
+    for event in _queries.recent_events(fake, 100):
         if event["id"] in pending:
             state = "waiting" if forwarder.url else "not forwarded (no webhook URL)"
         else:

@@ -12,7 +12,6 @@ import attrs
 
 from future_payments.testing._fake._fake import FakeStripe
 from future_payments.testing._fake._webhooks import WebhookDelivery
-from future_payments.testing._server import _views
 
 logger = logging.getLogger("future_payments.testing.server")
 
@@ -128,7 +127,7 @@ class Forwarder:
             raise RuntimeError("the FakeServer is not running: start() it before flushing")
         deadline = time.monotonic() + timeout
         with self._cond:
-            while self._url is not None and (self._busy or _views.pending_count(self._fake)):
+            while self._url is not None and (self._busy or self._fake.pending_event_ids()):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise TimeoutError(
