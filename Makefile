@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck pytest demo docs bench dist test-wheel clean
+.PHONY: test lint typecheck pytest demo docs bench dist test-wheel clean generate
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 test: lint typecheck pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks examples
-	$(BIN)/ruff format --check src tests benchmarks examples
+	$(BIN)/ruff check src tests benchmarks examples tools
+	$(BIN)/ruff format --check src tests benchmarks examples tools
+
+# AsyncFuturePayments (_async_client.py) is generated from FuturePayments (_client.py).
+generate: $(STAMP)
+	$(BIN)/python tools/unasync.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -64,7 +68,7 @@ test-wheel: dist
 	$(WHEEL_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(WHEEL_VENV)/bin/python -m pip install --quiet "$$(ls dist/*.whl)[dev]"
 	mkdir -p $(WHEEL_TREE)
-	cp -R tests docs examples README.md CHANGELOG.md mkdocs.yml pyproject.toml $(WHEEL_TREE)/
+	cp -R tests tools docs examples README.md CHANGELOG.md mkdocs.yml pyproject.toml $(WHEEL_TREE)/
 	find $(WHEEL_TREE) -name __pycache__ -prune -exec rm -rf {} +
 	cd $(WHEEL_TREE) && ../wheel-venv/bin/python -c "$$CHECK_INSTALLED"
 	cd $(WHEEL_TREE) && FUTURE_PAYMENTS_WHEEL_TEST=1 ../wheel-venv/bin/python -m pytest \

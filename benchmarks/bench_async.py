@@ -10,6 +10,7 @@ import asyncio
 import time
 
 from future_payments import AsyncFuturePayments, MemoryStore
+from future_payments.stores import ThreadedStore
 from future_payments.testing import FakeStripe
 
 CHARGES = 100
@@ -18,7 +19,7 @@ DELAY = 0.05
 
 async def _prepared() -> tuple[FakeStripe, AsyncFuturePayments]:
     fake = FakeStripe()
-    payments = AsyncFuturePayments(client=fake.client(), store=MemoryStore())
+    payments = AsyncFuturePayments(client=fake.client(), store=ThreadedStore(MemoryStore()))
     setup = await payments.start_setup(
         "bench",
         currency="usd",

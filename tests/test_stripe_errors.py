@@ -5,15 +5,14 @@ from __future__ import annotations
 import pytest
 import stripe
 
-from future_payments import (
-    FuturePaymentsError,
+from future_payments import FuturePaymentsError, StripeFailure
+from future_payments._stripe import translate
+from future_payments.errors import (
     StripeAuthenticationFailed,
-    StripeFailure,
     StripeRateLimited,
     StripeRequestRejected,
     StripeUnavailable,
 )
-from future_payments._stripe import translate
 
 
 def _error(cls: type[stripe.StripeError]) -> stripe.StripeError:

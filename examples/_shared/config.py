@@ -14,6 +14,7 @@ import stripe
 from stripe import HTTPClient, StripeClient
 
 from future_payments import AsyncFuturePayments, FuturePayments, SQLiteStore
+from future_payments.stores import ThreadedStore
 
 if TYPE_CHECKING:
     from future_payments.testing import FakeServer
@@ -94,7 +95,11 @@ def services_from_env(
         cleanups.append(server.stop)
         client = server.client(http_client=http_client)
         webhook_secret = server.fake.webhook_secret
-    payments = kind(client=client, store=store, webhook_secret=webhook_secret)
+    if issubclass(kind, AsyncFuturePayments):
+        # The async facade awaits an AsyncStore: the blocking SQLite store runs in threads.
+        payments = kind(client=client, store=ThreadedStore(store), webhook_secret=webhook_secret)
+    else:
+        payments = kind(client=client, store=store, webhook_secret=webhook_secret)
     return Services(payments, client, server, http_client, cleanups)
 
 

@@ -28,8 +28,8 @@ from future_payments import (
     SessionExpired,
     SessionNotComplete,
     SetupFailed,
-    StripeUnavailable,
 )
+from future_payments.errors import StripeUnavailable
 
 # Stripe's zero-decimal currencies: their amounts are whole units, not hundredths.
 _ZERO_DECIMAL = frozenset(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated, cast
 from urllib.parse import parse_qsl
 
@@ -115,7 +114,7 @@ async def charge(
 async def ledger(services: Svc, customer: str, payment_intent_id: str) -> ChargeResult:
     """``charge_saved`` again with the charge's own key: the ledger's answer, no request."""
     payments = services.payments
-    found = await asyncio.to_thread(payments.store.find_charge_by_payment_intent, payment_intent_id)
+    found = await payments.store.run(lambda s: s.find_charge_by_payment_intent(payment_intent_id))
     record = forms.own_charge(found, customer)
     return await payments.charge_saved(
         record.customer_ref,

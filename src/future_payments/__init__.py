@@ -1,6 +1,10 @@
 """future_payments: Stripe's "save a payment method now, charge it later" flow, correct by default.
 
-Start with ``FuturePayments``; see the README and ``docs/`` for the whole flow.
+Start with ``FuturePayments``; see the README and ``docs/`` for the whole flow. The top level is
+the front door: the facades, the values they return, the two embedded stores and the error root
+with its branches. Every error leaf is in ``future_payments.errors``, the store contract and the
+other stores in ``future_payments.stores``, webhook helpers in ``future_payments.webhooks`` and
+the fake Stripe in ``future_payments.testing``.
 """
 
 from __future__ import annotations
@@ -9,43 +13,6 @@ from typing import Any
 
 from future_payments._async_client import AsyncFuturePayments
 from future_payments._client import FuturePayments
-from future_payments._errors import (
-    ChargeOutcomeUnknown,
-    DatabaseDriverMissing,
-    DatabaseUnreachable,
-    FuturePaymentsError,
-    IdempotencyConflict,
-    InvalidAmount,
-    InvalidCurrency,
-    InvalidCustomerRef,
-    InvalidDatabaseURL,
-    InvalidInput,
-    InvalidURL,
-    LivemodeMismatch,
-    MalformedPayload,
-    MalformedSignature,
-    MissingSignature,
-    NoSavedPaymentMethod,
-    NotFound,
-    PayloadTooLarge,
-    SchemaMissing,
-    SchemaVersionMismatch,
-    SessionExpired,
-    SessionNotComplete,
-    SetupFailed,
-    SignatureMismatch,
-    StoreError,
-    StripeAuthenticationFailed,
-    StripeFailure,
-    StripeRateLimited,
-    StripeRequestRejected,
-    StripeUnavailable,
-    TimestampOutsideTolerance,
-    UnknownCustomer,
-    UnknownPaymentMethod,
-    UnknownSession,
-    WebhookError,
-)
 from future_payments._models import (
     Charged,
     ChargeResult,
@@ -56,6 +23,19 @@ from future_payments._models import (
     SavedPaymentMethod,
     SetupStarted,
 )
+from future_payments.errors import (
+    ChargeOutcomeUnknown,
+    FuturePaymentsError,
+    IdempotencyConflict,
+    InvalidInput,
+    NotFound,
+    SessionExpired,
+    SessionNotComplete,
+    SetupFailed,
+    StoreError,
+    StripeFailure,
+    WebhookError,
+)
 from future_payments.stores import MemoryStore, SQLiteStore
 
 __all__ = [
@@ -63,48 +43,24 @@ __all__ = [
     "ChargeOutcomeUnknown",
     "ChargeResult",
     "Charged",
-    "DatabaseDriverMissing",
-    "DatabaseUnreachable",
     "Declined",
     "EventOutcome",
     "FuturePayments",
     "FuturePaymentsError",
     "IdempotencyConflict",
-    "InvalidAmount",
-    "InvalidCurrency",
-    "InvalidCustomerRef",
-    "InvalidDatabaseURL",
     "InvalidInput",
-    "InvalidURL",
-    "LivemodeMismatch",
-    "MalformedPayload",
-    "MalformedSignature",
     "MemoryStore",
-    "MissingSignature",
     "NeedsAuthentication",
-    "NoSavedPaymentMethod",
     "NotFound",
-    "PayloadTooLarge",
     "Processing",
     "SQLiteStore",
     "SavedPaymentMethod",
-    "SchemaMissing",
-    "SchemaVersionMismatch",
     "SessionExpired",
     "SessionNotComplete",
     "SetupFailed",
     "SetupStarted",
-    "SignatureMismatch",
     "StoreError",
-    "StripeAuthenticationFailed",
     "StripeFailure",
-    "StripeRateLimited",
-    "StripeRequestRejected",
-    "StripeUnavailable",
-    "TimestampOutsideTolerance",
-    "UnknownCustomer",
-    "UnknownPaymentMethod",
-    "UnknownSession",
     "WebhookError",
 ]
 

@@ -1,14 +1,18 @@
-"""AsyncFuturePayments: the same operations as FuturePayments, on the event loop."""
+# Generated from _client.py by tools/unasync.py: edit _client.py, then run `make generate`.
+"""AsyncFuturePayments: the four operations and the saved-method helpers.
+
+Generated from ``_client.py`` by ``tools/unasync.py``.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 import stripe
 
-from future_payments._core import _Core
+from future_payments._core import Operations
 from future_payments._effects import Op, run_async
 from future_payments._models import (
     ChargeResult,
@@ -16,30 +20,30 @@ from future_payments._models import (
     SavedPaymentMethod,
     SetupStarted,
 )
-from future_payments.stores._protocol import Store
-
-if TYPE_CHECKING:
-    from future_payments.stores._sqlalchemy_async import AsyncSQLAlchemyStore
+from future_payments._signature import DEFAULT_TOLERANCE
+from future_payments.stores._defaults import async_store_or_default
+from future_payments.stores._protocol import AsyncStore
 
 T = TypeVar("T")
 
 
-class AsyncFuturePayments(_Core):
-    """``FuturePayments`` for asyncio: the same contract, every operation a coroutine.
+class AsyncFuturePayments:
+    """Save a payment method now, charge it later: the whole flow, exactly once.
 
-    Stripe is called through the ``stripe`` package's ``*_async`` methods; a store whose
-    methods are coroutines (``is_async = True``) is awaited, any other store runs in a worker
-    thread so that it never blocks the event loop.
+    Every method is a coroutine: Stripe is called through the SDK's ``*_async`` methods and
+    the store's work runs through ``AsyncStore.run``, so nothing blocks the event loop.
 
     Args:
         client: a ``stripe.StripeClient`` (give it ``max_network_retries`` for retries).
         api_key: instead of ``client``: a secret key; a client with 2 network retries is made.
-        store: where state is kept; ``SQLiteStore("future_payments.db")`` when omitted; an
-            ``AsyncSQLAlchemyStore`` is awaited natively, any other store runs in a thread.
+        store: the ``AsyncStore`` that keeps state (default: ``ThreadedStore(SQLiteStore(...))``).
         webhook_secret: the endpoint's signing secret, or several while rotating.
         webhook_tolerance: seconds a signature's timestamp may differ from ``now()``.
         livemode: the mode events must have; guessed from the API key when omitted.
         now: the clock for signature tolerance and event leases (inject it in tests).
+
+    Raises:
+        InvalidInput: a bad argument (an unusable key, secret or store).
     """
 
     def __init__(
@@ -47,24 +51,34 @@ class AsyncFuturePayments(_Core):
         *,
         client: stripe.StripeClient | None = None,
         api_key: str | None = None,
-        store: Store | AsyncSQLAlchemyStore | None = None,
+        store: AsyncStore | None = None,
         webhook_secret: str | Sequence[str] | None = None,
-        webhook_tolerance: int = 300,
+        webhook_tolerance: int = DEFAULT_TOLERANCE,
         livemode: bool | None = None,
         now: Callable[[], float] = time.time,
     ) -> None:
-        super().__init__(
+        self._ops = Operations(
             client=client,
             api_key=api_key,
-            store=store,
             webhook_secret=webhook_secret,
             webhook_tolerance=webhook_tolerance,
             livemode=livemode,
             now=now,
         )
+        self._store = async_store_or_default(store)
+
+    def __repr__(self) -> str:
+        # The client, its key and the webhook secrets stay out of the repr on purpose.
+        secrets = len(self._ops.webhook_secrets)
+        return f"{type(self).__name__}(store={self._store!r}, webhook_secrets={secrets})"
+
+    @property
+    def store(self) -> AsyncStore:
+        """The store this facade writes to."""
+        return self._store
 
     async def _run(self, op: Op[T]) -> T:
-        return await run_async(op, self._client, self._store)
+        return await run_async(op, self._ops.client, self._store)
 
     async def start_setup(
         self,
@@ -86,7 +100,7 @@ class AsyncFuturePayments(_Core):
             InvalidInput: a bad argument; nothing was sent.
             StripeFailure: Stripe refused or failed.
         """
-        op = self._start_setup(
+        op = self._ops.start_setup(
             customer_ref, currency, success_url, cancel_url, email, payment_method_types, metadata
         )
         return await self._run(op)
@@ -105,7 +119,7 @@ class AsyncFuturePayments(_Core):
             UnknownSession: Stripe does not know the id.
             SetupFailed: the setup ended without a method.
         """
-        return await self._run(self._complete_from_session(session_id, customer_ref))
+        return await self._run(self._ops.complete_from_session(session_id, customer_ref))
 
     async def complete_from_event(
         self, payload: bytes | str, signature_header: str | None
@@ -115,7 +129,7 @@ class AsyncFuturePayments(_Core):
         Raises:
             WebhookError: the delivery must be answered 400 (bad signature, bad payload...).
         """
-        return await self._run(self._complete_from_event(payload, signature_header))
+        return await self._run(self._ops.complete_from_event(payload, signature_header))
 
     async def charge_saved(
         self,
@@ -138,7 +152,7 @@ class AsyncFuturePayments(_Core):
             UnknownCustomer, NoSavedPaymentMethod, UnknownPaymentMethod: nothing to charge.
             ChargeOutcomeUnknown: the outcome never arrived; retrying with the key is safe.
         """
-        op = self._charge_saved(
+        op = self._ops.charge_saved(
             customer_ref, amount, currency, idempotency_key, payment_method_id, description,
             metadata,
         )  # fmt: skip
@@ -146,16 +160,16 @@ class AsyncFuturePayments(_Core):
 
     async def payment_methods(self, customer_ref: str) -> list[SavedPaymentMethod]:
         """The customer's saved methods (active and pending), oldest first. No request."""
-        return await self._run(self._payment_methods(customer_ref))
+        return await self._run(self._ops.payment_methods(customer_ref))
 
     async def default_payment_method(self, customer_ref: str) -> SavedPaymentMethod | None:
         """The method ``charge_saved`` uses when none is named, or None. No request."""
-        return await self._run(self._default_payment_method(customer_ref))
+        return await self._run(self._ops.default_payment_method(customer_ref))
 
     async def set_default(self, customer_ref: str, payment_method_id: str) -> SavedPaymentMethod:
         """Make an active saved method the default. No request."""
-        return await self._run(self._set_default(customer_ref, payment_method_id))
+        return await self._run(self._ops.set_default(customer_ref, payment_method_id))
 
     async def remove_payment_method(self, customer_ref: str, payment_method_id: str) -> None:
         """Detach a saved method at Stripe and forget it (one request)."""
-        await self._run(self._remove_payment_method(customer_ref, payment_method_id))
+        await self._run(self._ops.remove_payment_method(customer_ref, payment_method_id))

@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import stripe
 
 from future_payments._effects import Op, call_store, call_stripe
-from future_payments._errors import (
-    ChargeOutcomeUnknown,
-    IdempotencyConflict,
-    NoSavedPaymentMethod,
-    UnknownCustomer,
-    UnknownPaymentMethod,
-)
 from future_payments._models import (
     Charged,
     ChargeRecord,
@@ -25,7 +18,17 @@ from future_payments._models import (
     NeedsAuthentication,
     Processing,
 )
-from future_payments._stripe import Data, derived_key, error_body
+from future_payments._stripe import Data, derived_key, error_body, keyed
+from future_payments.errors import (
+    ChargeOutcomeUnknown,
+    IdempotencyConflict,
+    NoSavedPaymentMethod,
+    UnknownCustomer,
+    UnknownPaymentMethod,
+)
+
+if TYPE_CHECKING:
+    from stripe.params import PaymentIntentCreateParams
 
 LEDGER_METADATA_KEY = "future_payments_idempotency_key"
 """PaymentIntent metadata naming the ledger row, so webhooks find it even after a crash."""
@@ -58,7 +61,7 @@ def charge_saved(request: ChargeRequest) -> Op[ChargeResult]:
         if record.is_final:
             return result_of(record)
 
-    params: dict[str, Any] = {
+    params: PaymentIntentCreateParams = {
         "amount": record.amount,
         "currency": record.currency,
         "customer": (yield from _customer_id(record.customer_ref)),
@@ -71,7 +74,9 @@ def charge_saved(request: ChargeRequest) -> Op[ChargeResult]:
         params["description"] = request.description
     try:
         intent = yield from call_stripe(
-            "payment_intents", "create", params=params, idempotency_key=derived_key("charge", key)
+            stripe.PaymentIntentService.create,
+            params=params,
+            options=keyed(derived_key("charge", key)),
         )
     except stripe.CardError as exc:
         updated = record_from_card_error(record, error_body(exc))

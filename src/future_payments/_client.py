@@ -1,4 +1,7 @@
-"""FuturePayments: the four operations and the saved-method helpers, blocking."""
+"""FuturePayments: the four operations and the saved-method helpers.
+
+The one source of both facades: ``tools/unasync.py`` makes ``_async_client.py`` from it.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from typing import TypeVar
 
 import stripe
 
-from future_payments._core import _Core
+from future_payments._core import Operations
 from future_payments._effects import Op, run_sync
 from future_payments._models import (
     ChargeResult,
@@ -16,22 +19,29 @@ from future_payments._models import (
     SavedPaymentMethod,
     SetupStarted,
 )
+from future_payments._signature import DEFAULT_TOLERANCE
+from future_payments.stores._defaults import store_or_default
 from future_payments.stores._protocol import Store
 
 T = TypeVar("T")
 
 
-class FuturePayments(_Core):
+class FuturePayments:
     """Save a payment method now, charge it later: the whole flow, exactly once.
+
+    Every method blocks until its Stripe requests and store writes are done.
 
     Args:
         client: a ``stripe.StripeClient`` (give it ``max_network_retries`` for retries).
         api_key: instead of ``client``: a secret key; a client with 2 network retries is made.
-        store: where state is kept; ``SQLiteStore("future_payments.db")`` when omitted.
+        store: the ``Store`` that keeps state (default: ``SQLiteStore("future_payments.db")``).
         webhook_secret: the endpoint's signing secret, or several while rotating.
         webhook_tolerance: seconds a signature's timestamp may differ from ``now()``.
         livemode: the mode events must have; guessed from the API key when omitted.
         now: the clock for signature tolerance and event leases (inject it in tests).
+
+    Raises:
+        InvalidInput: a bad argument (an unusable key, secret or store).
     """
 
     def __init__(
@@ -41,22 +51,32 @@ class FuturePayments(_Core):
         api_key: str | None = None,
         store: Store | None = None,
         webhook_secret: str | Sequence[str] | None = None,
-        webhook_tolerance: int = 300,
+        webhook_tolerance: int = DEFAULT_TOLERANCE,
         livemode: bool | None = None,
         now: Callable[[], float] = time.time,
     ) -> None:
-        super().__init__(
+        self._ops = Operations(
             client=client,
             api_key=api_key,
-            store=store,
             webhook_secret=webhook_secret,
             webhook_tolerance=webhook_tolerance,
             livemode=livemode,
             now=now,
         )
+        self._store = store_or_default(store)
+
+    def __repr__(self) -> str:
+        # The client, its key and the webhook secrets stay out of the repr on purpose.
+        secrets = len(self._ops.webhook_secrets)
+        return f"{type(self).__name__}(store={self._store!r}, webhook_secrets={secrets})"
+
+    @property
+    def store(self) -> Store:
+        """The store this facade writes to."""
+        return self._store
 
     def _run(self, op: Op[T]) -> T:
-        return run_sync(op, self._client, self._store)
+        return run_sync(op, self._ops.client, self._store)
 
     def start_setup(
         self,
@@ -78,7 +98,7 @@ class FuturePayments(_Core):
             InvalidInput: a bad argument; nothing was sent.
             StripeFailure: Stripe refused or failed.
         """
-        op = self._start_setup(
+        op = self._ops.start_setup(
             customer_ref, currency, success_url, cancel_url, email, payment_method_types, metadata
         )
         return self._run(op)
@@ -97,7 +117,7 @@ class FuturePayments(_Core):
             UnknownSession: Stripe does not know the id.
             SetupFailed: the setup ended without a method.
         """
-        return self._run(self._complete_from_session(session_id, customer_ref))
+        return self._run(self._ops.complete_from_session(session_id, customer_ref))
 
     def complete_from_event(
         self, payload: bytes | str, signature_header: str | None
@@ -107,7 +127,7 @@ class FuturePayments(_Core):
         Raises:
             WebhookError: the delivery must be answered 400 (bad signature, bad payload...).
         """
-        return self._run(self._complete_from_event(payload, signature_header))
+        return self._run(self._ops.complete_from_event(payload, signature_header))
 
     def charge_saved(
         self,
@@ -130,7 +150,7 @@ class FuturePayments(_Core):
             UnknownCustomer, NoSavedPaymentMethod, UnknownPaymentMethod: nothing to charge.
             ChargeOutcomeUnknown: the outcome never arrived; retrying with the key is safe.
         """
-        op = self._charge_saved(
+        op = self._ops.charge_saved(
             customer_ref, amount, currency, idempotency_key, payment_method_id, description,
             metadata,
         )  # fmt: skip
@@ -138,16 +158,16 @@ class FuturePayments(_Core):
 
     def payment_methods(self, customer_ref: str) -> list[SavedPaymentMethod]:
         """The customer's saved methods (active and pending), oldest first. No request."""
-        return self._run(self._payment_methods(customer_ref))
+        return self._run(self._ops.payment_methods(customer_ref))
 
     def default_payment_method(self, customer_ref: str) -> SavedPaymentMethod | None:
         """The method ``charge_saved`` uses when none is named, or None. No request."""
-        return self._run(self._default_payment_method(customer_ref))
+        return self._run(self._ops.default_payment_method(customer_ref))
 
     def set_default(self, customer_ref: str, payment_method_id: str) -> SavedPaymentMethod:
         """Make an active saved method the default. No request."""
-        return self._run(self._set_default(customer_ref, payment_method_id))
+        return self._run(self._ops.set_default(customer_ref, payment_method_id))
 
     def remove_payment_method(self, customer_ref: str, payment_method_id: str) -> None:
         """Detach a saved method at Stripe and forget it (one request)."""
-        self._run(self._remove_payment_method(customer_ref, payment_method_id))
+        self._run(self._ops.remove_payment_method(customer_ref, payment_method_id))

@@ -1,14 +1,14 @@
 """What both facades share: configuration, input checks, and the operations to run.
 
-Each ``_name`` method validates its arguments (raising before any request) and returns an
-operation (see ``_effects``); ``FuturePayments`` runs it blocking, ``AsyncFuturePayments`` on
+Each method of ``Operations`` validates its arguments (raising before any request) and returns
+an operation (see ``_effects``); ``FuturePayments`` runs it blocking, ``AsyncFuturePayments`` on
 the event loop.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import attrs
 import stripe
@@ -16,11 +16,6 @@ import stripe
 from future_payments import _validate as check
 from future_payments._charges import ChargeRequest, charge_saved
 from future_payments._effects import Op, call_store, call_stripe
-from future_payments._errors import (
-    InvalidInput,
-    LivemodeMismatch,
-    UnknownPaymentMethod,
-)
 from future_payments._events import process
 from future_payments._models import (
     ChargeResult,
@@ -28,9 +23,15 @@ from future_payments._models import (
     SavedPaymentMethod,
     SetupStarted,
 )
+from future_payments._payload import parse_event
 from future_payments._setup import complete_from_session, start_setup
+from future_payments._signature import secret_keys, verify_signature
 from future_payments._stripe import api_key_livemode
-from future_payments.stores._protocol import Store
+from future_payments.errors import (
+    InvalidInput,
+    LivemodeMismatch,
+    UnknownPaymentMethod,
+)
 
 T = TypeVar("T")
 
@@ -38,15 +39,14 @@ DEFAULT_EVENT_LEASE = 60.0
 """Seconds a webhook worker holds an event before another delivery may take it over."""
 
 
-class _Core:
-    """Configuration and the validated operations, shared by both facades."""
+class Operations:
+    """The configuration and the validated operations that both facades run."""
 
     def __init__(
         self,
         *,
         client: stripe.StripeClient | None,
         api_key: str | None,
-        store: Any,
         webhook_secret: str | Sequence[str] | None,
         webhook_tolerance: int,
         livemode: bool | None,
@@ -55,36 +55,21 @@ class _Core:
         if (client is None) == (api_key is None):
             raise InvalidInput("Pass exactly one of client= (a stripe.StripeClient) or api_key=.")
         if client is None:
-            assert api_key is not None
-            if not api_key.startswith(("sk_", "rk_")):
-                raise InvalidInput(
-                    "api_key must be a Stripe secret key (sk_...) or restricted key."
-                )
-            client = stripe.StripeClient(api_key, max_network_retries=2)
-        self._client = client
-        if store is None:
-            from future_payments.stores import SQLiteStore
-
-            store = SQLiteStore("future_payments.db")
-        self._store = store
-        self._secrets = _secrets(webhook_secret)
-        self._tolerance = webhook_tolerance
+            client = stripe.StripeClient(check.api_key(api_key), max_network_retries=2)
+        elif not isinstance(client, stripe.StripeClient):
+            raise InvalidInput(
+                f"client must be a stripe.StripeClient, not {type(client).__name__}.",
+                param="client",
+            )
+        self.client = client
+        self.webhook_secrets = _secrets(webhook_secret)
+        self._tolerance = check.tolerance(webhook_tolerance)
         self._livemode = livemode if livemode is not None else api_key_livemode(client)
         self._now = now
 
-    def __repr__(self) -> str:
-        # The client, its key and the webhook secrets stay out of the repr on purpose.
-        secrets = len(self._secrets)
-        return f"{type(self).__name__}(store={self._store!r}, webhook_secrets={secrets})"
-
-    @property
-    def store(self) -> Store:
-        """The store this facade writes to."""
-        return self._store  # type: ignore[no-any-return]
-
     # -- operations, validated before anything is sent -----------------------------------------
 
-    def _start_setup(
+    def start_setup(
         self,
         customer_ref: str,
         currency: str,
@@ -95,7 +80,7 @@ class _Core:
         metadata: Mapping[str, str] | None,
     ) -> Op[SetupStarted]:
         if email is not None and (not isinstance(email, str) or "@" not in email):
-            raise InvalidInput(f"email must be an e-mail address, got {email!r}.")
+            raise InvalidInput(f"email must be an e-mail address, got {email!r}.", param="email")
         return start_setup(
             check.customer_ref(customer_ref),
             currency=check.currency(currency),
@@ -106,24 +91,26 @@ class _Core:
             metadata=check.metadata(metadata),
         )
 
-    def _complete_from_session(
+    def complete_from_session(
         self, session_id: str, customer_ref: str | None
     ) -> Op[SavedPaymentMethod]:
         ref = check.customer_ref(customer_ref) if customer_ref is not None else None
         return complete_from_session(check.stripe_id("session_id", session_id, "cs_"), ref)
 
-    def _complete_from_event(
+    def complete_from_event(
         self, payload: bytes | str, signature_header: str | None
     ) -> Op[EventOutcome]:
-        from future_payments.webhooks import parse_event, verify_signature
-
-        if not self._secrets:
+        if not self.webhook_secrets:
             raise InvalidInput(
                 "No webhook_secret is configured: pass webhook_secret='whsec_...' (the signing "
                 "secret of your Stripe webhook endpoint) to FuturePayments."
             )
         verify_signature(
-            payload, signature_header, self._secrets, tolerance=self._tolerance, now=self._now
+            payload,
+            signature_header,
+            self.webhook_secrets,
+            tolerance=self._tolerance,
+            now=self._now,
         )
         event = parse_event(payload)
         if self._livemode is not None and event.livemode != self._livemode:
@@ -134,7 +121,7 @@ class _Core:
             )
         return process(event, now=self._now(), lease_seconds=DEFAULT_EVENT_LEASE)
 
-    def _charge_saved(
+    def charge_saved(
         self,
         customer_ref: str,
         amount: int,
@@ -160,7 +147,7 @@ class _Core:
         )
         return charge_saved(request)
 
-    def _remove_payment_method(self, customer_ref: str, payment_method_id: str) -> Op[None]:
+    def remove_payment_method(self, customer_ref: str, payment_method_id: str) -> Op[None]:
         ref = check.customer_ref(customer_ref)
         pm_id = check.stripe_id("payment_method_id", payment_method_id, "pm_")
         method = yield from call_store(lambda s: s.get_payment_method(pm_id))
@@ -169,23 +156,25 @@ class _Core:
                 f"{pm_id} is not a saved payment method of customer_ref {ref!r}."
             )
         try:
-            yield from call_stripe("payment_methods", "detach", pm_id)
+            yield from call_stripe(stripe.PaymentMethodService.detach, pm_id)
         except stripe.InvalidRequestError as exc:
+            # Already gone at Stripe (deleted, or detached elsewhere): record it as detached all
+            # the same. Any other refusal is a real error.
             if exc.code not in ("resource_missing", "payment_method_unexpected_state"):
-                raise  # already gone at Stripe: record it as detached all the same
+                raise
         gone = attrs.evolve(method, status="detached", is_default=False)
         # Detached is final in every store, so the timestamp only has to be a valid one.
         yield from call_store(lambda s: s.update_payment_method(gone, as_of=int(self._now())))
 
-    def _payment_methods(self, customer_ref: str) -> Op[list[SavedPaymentMethod]]:
+    def payment_methods(self, customer_ref: str) -> Op[list[SavedPaymentMethod]]:
         ref = check.customer_ref(customer_ref)
         return (yield from call_store(lambda s: list(s.list_payment_methods(ref))))
 
-    def _default_payment_method(self, customer_ref: str) -> Op[SavedPaymentMethod | None]:
-        methods = yield from self._payment_methods(customer_ref)
+    def default_payment_method(self, customer_ref: str) -> Op[SavedPaymentMethod | None]:
+        methods = yield from self.payment_methods(customer_ref)
         return next((m for m in methods if m.is_default), None)
 
-    def _set_default(self, customer_ref: str, payment_method_id: str) -> Op[SavedPaymentMethod]:
+    def set_default(self, customer_ref: str, payment_method_id: str) -> Op[SavedPaymentMethod]:
         ref = check.customer_ref(customer_ref)
         pm_id = check.stripe_id("payment_method_id", payment_method_id, "pm_")
         updated = yield from call_store(lambda s: s.set_default(ref, pm_id))
@@ -198,9 +187,9 @@ class _Core:
 
 
 def _secrets(value: str | Sequence[str] | None) -> tuple[str, ...]:
+    """The configured webhook secrets, checked now rather than at the first delivery."""
     if value is None:
         return ()
-    secrets = (value,) if isinstance(value, str) else tuple(value)
-    if not all(isinstance(s, str) and s for s in secrets):
-        raise InvalidInput("webhook_secret must be a non-empty string or a sequence of them.")
-    return secrets
+    secrets = (value,) if isinstance(value, str) else value
+    secret_keys(secrets)  # raises InvalidInput, never echoing a secret
+    return tuple(secrets)

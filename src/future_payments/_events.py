@@ -8,32 +8,31 @@ stays detached. The event inbox in the store makes a duplicate delivery a no-op.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
+import stripe
 
 from future_payments._charges import LEDGER_METADATA_KEY, record_from_intent
 from future_payments._effects import Op, call_store, call_stripe
-from future_payments._errors import (
-    InvalidInput,
-    NotFound,
-    SessionExpired,
-    SessionNotComplete,
-    SetupFailed,
-)
 from future_payments._models import (
     EventAction,
     EventOutcome,
     MethodStatus,
     SavedPaymentMethod,
 )
+from future_payments._payload import ParsedEvent
 from future_payments._setup import REF_METADATA_KEY, already_saved, save_from_session
 from future_payments._stripe import Data, object_id
+from future_payments.errors import (
+    InvalidInput,
+    NotFound,
+    SessionExpired,
+    SessionNotComplete,
+    SetupFailed,
+)
 
-if TYPE_CHECKING:
-    from future_payments.webhooks import ParsedEvent
-
-Handler = Callable[["ParsedEvent"], Op[tuple[EventAction, SavedPaymentMethod | None]]]
+Handler = Callable[[ParsedEvent], Op[tuple[EventAction, SavedPaymentMethod | None]]]
 
 
 def handle(event: ParsedEvent) -> Op[EventOutcome]:
@@ -113,7 +112,7 @@ def _setup_outcome(status: MethodStatus) -> Handler:
         customer_id = object_id(intent.get("customer"))
         if customer_id is None:
             return "ignored", None  # attached when the session completes
-        pm = yield from call_stripe("payment_methods", "retrieve", pm_id)
+        pm = yield from call_stripe(stripe.PaymentMethodService.retrieve, pm_id)
         ref = yield from _ref_for(intent, customer_id)
         method = SavedPaymentMethod.from_stripe(
             pm, customer_ref=ref, customer_id=customer_id, status=status

@@ -6,25 +6,29 @@ Each function is an operation (see ``_effects``): it yields Stripe and store cal
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import stripe
 
 from future_payments._effects import Op, call_store, call_stripe
-from future_payments._errors import (
-    InvalidInput,
-    SessionExpired,
-    SessionNotComplete,
-    SetupFailed,
-    UnknownSession,
-)
 from future_payments._models import (
     MethodStatus,
     SavedPaymentMethod,
     SetupSessionRecord,
     SetupStarted,
 )
-from future_payments._stripe import Data, derived_key, object_id
+from future_payments._stripe import Data, derived_key, keyed, object_id
+from future_payments.errors import (
+    InvalidInput,
+    SessionExpired,
+    SessionNotComplete,
+    SetupFailed,
+    UnknownSession,
+)
+
+if TYPE_CHECKING:
+    from stripe.params import CustomerCreateParams
+    from stripe.params.checkout import SessionCreateParams
 
 REF_METADATA_KEY = "future_payments_customer_ref"
 """The metadata key that carries the app's customer_ref on Stripe objects."""
@@ -41,14 +45,13 @@ def ensure_customer(customer_ref: str, *, email: str | None = None) -> Op[str]:
     known = yield from call_store(lambda s: s.get_customer_id(customer_ref))
     if known is not None:
         return known
-    params: dict[str, Any] = {"metadata": {REF_METADATA_KEY: customer_ref}}
+    params: CustomerCreateParams = {"metadata": {REF_METADATA_KEY: customer_ref}}
     if email is not None:
         params["email"] = email
     customer = yield from call_stripe(
-        "customers",
-        "create",
+        stripe.CustomerService.create,
         params=params,
-        idempotency_key=derived_key("customer", customer_ref, email or ""),
+        options=keyed(derived_key("customer", customer_ref, email or "")),
     )
     customer_id = str(customer["id"])
     return (yield from call_store(lambda s: s.add_customer(customer_ref, customer_id)))
@@ -67,7 +70,7 @@ def start_setup(
     """Create (once) the Customer, then a setup-mode Checkout Session for it."""
     customer_id = yield from ensure_customer(customer_ref, email=email)
     tagged = {**metadata, REF_METADATA_KEY: customer_ref}
-    params: dict[str, Any] = {
+    params: SessionCreateParams = {
         "mode": "setup",
         "customer": customer_id,
         "currency": currency,
@@ -79,8 +82,8 @@ def start_setup(
         "setup_intent_data": {"metadata": tagged},
     }
     if payment_method_types is not None:
-        params["allowed_payment_method_types"] = payment_method_types
-    session = yield from call_stripe("checkout.sessions", "create", params=params)
+        params["allowed_payment_method_types"] = [*payment_method_types]
+    session = yield from call_stripe(stripe.checkout.SessionService.create, params=params)
     record = SetupSessionRecord(
         session_id=str(session["id"]), customer_ref=customer_ref, customer_id=customer_id
     )
@@ -100,8 +103,7 @@ def complete_from_session(session_id: str, customer_ref: str | None) -> Op[Saved
         return stored
     try:
         session = yield from call_stripe(
-            "checkout.sessions",
-            "retrieve",
+            stripe.checkout.SessionService.retrieve,
             session_id,
             params={"expand": ["setup_intent.payment_method"]},
         )
@@ -152,8 +154,7 @@ def save_from_session(session: Data, customer_ref: str | None) -> Op[SavedPaymen
     intent = session.get("setup_intent")
     if not isinstance(intent, Mapping):
         intent = yield from call_stripe(
-            "setup_intents",
-            "retrieve",
+            stripe.SetupIntentService.retrieve,
             _require_id(intent, session_id),
             params={"expand": ["payment_method"]},
         )
@@ -165,18 +166,17 @@ def save_from_session(session: Data, customer_ref: str | None) -> Op[SavedPaymen
             "saved no payment method; start a new setup for the customer."
         )
     if not isinstance(pm, Mapping):
-        pm = yield from call_stripe("payment_methods", "retrieve", str(pm))
+        pm = yield from call_stripe(stripe.PaymentMethodService.retrieve, str(pm))
 
     ref = yield from _resolve_ref(session, intent, customer_ref)
     customer_id = object_id(session.get("customer")) or object_id(pm.get("customer"))
     if customer_id is None:
         customer_id = yield from ensure_customer(ref)
         pm = yield from call_stripe(
-            "payment_methods",
-            "attach",
+            stripe.PaymentMethodService.attach,
             str(pm["id"]),
             params={"customer": customer_id},
-            idempotency_key=derived_key("attach", str(pm["id"]), customer_id),
+            options=keyed(derived_key("attach", str(pm["id"]), customer_id)),
         )
     else:
         yield from call_store(lambda s: s.add_customer(ref, customer_id))

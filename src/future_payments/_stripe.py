@@ -1,18 +1,19 @@
-"""The one boundary with the ``stripe`` package: error translation and key derivation.
+"""The one boundary with the ``stripe`` package: sending calls, error translation, key derivation.
 
-Everything the operations read from Stripe crosses here as plain data (``dict``), so the same
-code handles API responses and webhook payloads.
+Everything the operations read from Stripe crosses here as plain data (``dict``), converted once
+in ``send``/``send_async``, so the same code handles API responses and webhook payloads.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import stripe
+from stripe._v1_services import V1Services
 
-from future_payments._errors import (
+from future_payments.errors import (
     FuturePaymentsError,
     StripeAuthenticationFailed,
     StripeFailure,
@@ -27,11 +28,58 @@ _KEY_PREFIX = "future-payments"
 _MAX_STRIPE_KEY = 255
 
 
-def plain(obj: Any) -> Any:
-    """A ``StripeObject`` (or anything else) as plain data."""
+SERVICES: tuple[tuple[type, Callable[[V1Services], object]], ...] = (
+    (stripe.CustomerService, lambda v1: v1.customers),
+    (stripe.PaymentMethodService, lambda v1: v1.payment_methods),
+    (stripe.SetupIntentService, lambda v1: v1.setup_intents),
+    (stripe.PaymentIntentService, lambda v1: v1.payment_intents),
+    (stripe.RefundService, lambda v1: v1.refunds),
+    (stripe.ChargeService, lambda v1: v1.charges),
+    (stripe.checkout.SessionService, lambda v1: v1.checkout.sessions),
+)
+"""The SDK services the operations call, and where each hangs off ``client.v1``."""
+
+
+def _service(client: stripe.StripeClient, method: Callable[..., object]) -> object:
+    """The client's instance of the service that ``method`` (an unbound method) belongs to."""
+    for owner, get in SERVICES:
+        if vars(owner).get(method.__name__) is method:
+            return get(client.v1)
+    raise TypeError(f"{method.__qualname__} is not a method of a service in _stripe.SERVICES")
+
+
+def send(
+    client: stripe.StripeClient,
+    method: Callable[..., object],
+    args: tuple[object, ...],
+    kwargs: Mapping[str, object],
+) -> Data:
+    """Call ``method`` on the client's service, blocking; the result as plain data."""
+    return plain(method(_service(client, method), *args, **kwargs))
+
+
+async def send_async(
+    client: stripe.StripeClient,
+    method: Callable[..., object],
+    args: tuple[object, ...],
+    kwargs: Mapping[str, object],
+) -> Data:
+    """The same call through the method's ``*_async`` twin, which every SDK method has."""
+    service = _service(client, method)
+    twin = getattr(type(service), f"{method.__name__}_async")
+    return plain(await twin(service, *args, **kwargs))
+
+
+def plain(obj: object) -> Data:
+    """A ``StripeObject`` as plain data."""
     if isinstance(obj, stripe.StripeObject):
         return obj.to_dict()
-    return obj
+    raise TypeError(f"Stripe answered {type(obj).__name__}, not an object")
+
+
+def keyed(idempotency_key: str) -> stripe.RequestOptions:
+    """Request options carrying an Idempotency-Key (never put it in ``params``)."""
+    return {"idempotency_key": idempotency_key}
 
 
 def derived_key(kind: str, *parts: str) -> str:

@@ -12,6 +12,7 @@ from anyio.from_thread import BlockingPortal, start_blocking_portal
 from examples._shared import Services
 
 from future_payments import AsyncFuturePayments, FuturePayments, MemoryStore
+from future_payments.stores import ThreadedStore
 from future_payments.testing import FakeStripe
 
 FRAMEWORKS = ("flask", "fastapi", "django")
@@ -45,7 +46,8 @@ class Driver(Protocol):
 
 def services_on(fake: FakeStripe, kind: type[Any]) -> Services[Any]:
     """The services an app runs on in these tests: the in-process fake and a MemoryStore."""
-    payments = kind(client=fake.client(), store=MemoryStore(), webhook_secret=fake.webhook_secret)
+    store = ThreadedStore(MemoryStore()) if kind is AsyncFuturePayments else MemoryStore()
+    payments = kind(client=fake.client(), store=store, webhook_secret=fake.webhook_secret)
     return Services(payments=payments, stripe=fake.client())
 
 

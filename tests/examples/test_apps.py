@@ -7,6 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from future_payments import SavedPaymentMethod
+from future_payments.stores import ThreadedStore
 from future_payments.testing import FakeStripe
 from tests.examples.drivers import Driver, Reply
 
@@ -28,8 +30,16 @@ def save_card(app: Driver, fake: FakeStripe, card: str = "4242424242424242") -> 
     return newest_method_id(app)
 
 
+def stored_methods(app: Driver) -> list[SavedPaymentMethod]:
+    """The demo customer's saved methods, read from the app's store (unwrapped if threaded)."""
+    store = app.services.payments.store
+    if isinstance(store, ThreadedStore):
+        store = store.store
+    return list(store.list_payment_methods("demo-user"))
+
+
 def newest_method_id(app: Driver) -> str:
-    methods = app.services.payments.store.list_payment_methods("demo-user")
+    methods = stored_methods(app)
     return str(methods[-1].id)
 
 
@@ -81,7 +91,7 @@ def test_success_route_saves_the_card(app: Driver, fake: FakeStripe) -> None:
     fake.complete_checkout(session_id, card="4242424242424242")
     reply = app.get(f"/saved?session_id={session_id}")
     assert (303, "/account?notice=saved") == (reply.status, reply.location)
-    [method] = app.services.payments.store.list_payment_methods("demo-user")
+    [method] = stored_methods(app)
     assert ("4242", "active", True) == (method.last4, method.status, method.is_default)
 
 
@@ -100,7 +110,7 @@ def test_webhook_route_accepts_signed_deliveries(app: Driver, fake: FakeStripe) 
     statuses = deliver_webhooks(app, fake)
     assert statuses
     assert {200} == set(statuses)
-    [method] = app.services.payments.store.list_payment_methods("demo-user")
+    [method] = stored_methods(app)
     assert "3155" == method.last4
 
 
@@ -279,7 +289,7 @@ def test_make_default_moves_the_badge(app: Driver, fake: FakeStripe) -> None:
     second = save_card(app, fake, AUTH_ON_EVERY_CHARGE)
     reply = app.post(f"/methods/{second}/default")
     assert (303, "/account?notice=default") == (reply.status, reply.location)
-    default = app.services.payments.store.list_payment_methods("demo-user")
+    default = stored_methods(app)
     assert {first: False, second: True} == {m.id: m.is_default for m in default}
     assert 303 == charge(app, charge_key(app)).status  # the 3184 card: authentication needed
 

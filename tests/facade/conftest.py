@@ -16,7 +16,7 @@ from future_payments import (
     SavedPaymentMethod,
     SQLiteStore,
 )
-from future_payments.stores import Store
+from future_payments.stores import Store, ThreadedStore
 from future_payments.testing import FakeStripe, saved_card
 
 SUCCESS_URL = "https://shop.example/saved?session_id={CHECKOUT_SESSION_ID}"
@@ -45,9 +45,9 @@ class AsyncAsSync:
     ``FuturePayments`` and once, through this view, on ``AsyncFuturePayments``.
     """
 
-    def __init__(self, payments: AsyncFuturePayments) -> None:
+    def __init__(self, payments: AsyncFuturePayments, store: Store) -> None:
         self._payments = payments
-        self.store = payments.store
+        self.store = store  # the blocking store the facade's ThreadedStore wraps
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         method = getattr(self._payments, name)
@@ -61,16 +61,15 @@ class AsyncAsSync:
 @pytest.fixture(params=["sync", "async"])
 def payments(request: pytest.FixtureRequest, fake: FakeStripe, store: Store) -> FuturePayments:
     """A FuturePayments (or the async facade, run to completion) on the fake."""
-    facade = FuturePayments if request.param == "sync" else AsyncFuturePayments
-    made = facade(
-        client=fake.client(),
-        store=store,
-        webhook_secret=fake.webhook_secret,
-        now=fake.clock.now,
-    )
-    if isinstance(made, AsyncFuturePayments):
-        return AsyncAsSync(made)  # type: ignore[return-value]
-    return made
+    config: dict[str, Any] = {
+        "client": fake.client(),
+        "webhook_secret": fake.webhook_secret,
+        "now": fake.clock.now,
+    }
+    if request.param == "async":
+        made = AsyncFuturePayments(store=ThreadedStore(store), **config)
+        return AsyncAsSync(made, store)  # type: ignore[return-value]
+    return FuturePayments(store=store, **config)
 
 
 def save_card(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from future_payments import AsyncFuturePayments, Charged, MemoryStore
-from future_payments.stores import AsyncSQLAlchemyStore
+from future_payments.stores import AsyncSQLAlchemyStore, ThreadedStore
 from future_payments.testing import FakeStripe
 from future_payments.webhooks import handle_webhook_async
 from tests.facade.conftest import CANCEL_URL, SUCCESS_URL
@@ -17,7 +17,7 @@ from tests.facade.conftest import CANCEL_URL, SUCCESS_URL
 def _payments(fake: FakeStripe) -> AsyncFuturePayments:
     return AsyncFuturePayments(
         client=fake.client(),
-        store=MemoryStore(),
+        store=ThreadedStore(MemoryStore()),
         webhook_secret=fake.webhook_secret,
         now=fake.clock.now,
     )

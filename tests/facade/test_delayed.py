@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from future_payments import (
-    Charged,
-    FuturePayments,
-    NoSavedPaymentMethod,
-    Processing,
-    SavedPaymentMethod,
-)
+from future_payments import Charged, FuturePayments, Processing, SavedPaymentMethod
+from future_payments.errors import NoSavedPaymentMethod
 from future_payments.testing import FakeStripe
 from tests.facade.conftest import CANCEL_URL, SUCCESS_URL
 

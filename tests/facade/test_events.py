@@ -10,12 +10,8 @@ from typing import Any
 
 import pytest
 
-from future_payments import (
-    FuturePayments,
-    LivemodeMismatch,
-    MemoryStore,
-    SignatureMismatch,
-)
+from future_payments import FuturePayments, MemoryStore
+from future_payments.errors import LivemodeMismatch, SignatureMismatch
 from future_payments.stores import Store
 from future_payments.testing import FakeStripe, WebhookDelivery
 from future_payments.webhooks import handle_webhook, sign_payload

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from future_payments import FuturePayments, UnknownPaymentMethod
+from future_payments import FuturePayments
+from future_payments.errors import UnknownPaymentMethod
 from future_payments.testing import FakeStripe
 from tests.facade.conftest import save_card
 

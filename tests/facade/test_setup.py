@@ -7,13 +7,8 @@ from typing import Any
 
 import pytest
 
-from future_payments import (
-    FuturePayments,
-    InvalidInput,
-    SessionExpired,
-    SessionNotComplete,
-    UnknownSession,
-)
+from future_payments import FuturePayments, InvalidInput, SessionExpired, SessionNotComplete
+from future_payments.errors import UnknownSession
 from future_payments.testing import FakeStripe
 from tests.facade.conftest import CANCEL_URL, SUCCESS_URL, save_card
 

@@ -18,7 +18,7 @@ from tests.stores._sqlalchemy_factories import drop_tables, new_prefix, server_e
 
 
 class OnLoop:
-    """A sync view of an async store: every method runs on ``loop`` and waits for it."""
+    """A sync view of an AsyncStore: each Store method runs through ``store.run`` on ``loop``."""
 
     def __init__(self, store: AsyncSQLAlchemyStore, loop: asyncio.AbstractEventLoop) -> None:
         self._store = store
@@ -28,8 +28,10 @@ class OnLoop:
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout=60)
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
-        method = getattr(self._store, name)
-        return lambda *args, **kwargs: self.run(method(*args, **kwargs))
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return self.run(self._store.run(lambda s: getattr(s, name)(*args, **kwargs)))
+
+        return call
 
 
 def make_async_store(kind: str, tmp_path: Path) -> Iterator[Store]:

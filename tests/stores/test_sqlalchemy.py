@@ -14,7 +14,13 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql.base import PGDialect
 from sqlalchemy.schema import CreateIndex, CreateTable
 
-from future_payments._errors import (
+from future_payments._models import (
+    ChargeRecord,
+    ChargeState,
+    SavedPaymentMethod,
+    SetupSessionRecord,
+)
+from future_payments.errors import (
     DatabaseDriverMissing,
     DatabaseUnreachable,
     FuturePaymentsError,
@@ -22,12 +28,6 @@ from future_payments._errors import (
     InvalidInput,
     SchemaMissing,
     SchemaVersionMismatch,
-)
-from future_payments._models import (
-    ChargeRecord,
-    ChargeState,
-    SavedPaymentMethod,
-    SetupSessionRecord,
 )
 from future_payments.stores import MemoryStore, SQLAlchemyStore
 from future_payments.stores._sqlalchemy_schema import SCHEMA_VERSION, build_tables

@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from future_payments._errors import FuturePaymentsError, InvalidInput
 from future_payments._models import ChargeRecord, SavedPaymentMethod
+from future_payments.errors import FuturePaymentsError, InvalidInput
 from future_payments.stores import SQLiteStore
 
 THREADS = 8

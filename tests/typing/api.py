@@ -8,11 +8,13 @@ import stripe
 
 from future_payments import (
     Charged,
+    ChargeOutcomeUnknown,
     ChargeResult,
     Declined,
     EventOutcome,
     FuturePayments,
     FuturePaymentsError,
+    InvalidInput,
     MemoryStore,
     NeedsAuthentication,
     Processing,
@@ -90,20 +92,32 @@ def webhooks(body: bytes, header: str, payments: FuturePayments) -> None:
 
 
 def errors() -> None:
+    from future_payments.errors import StripeRequestRejected, UnknownCustomer
+
     try:
         pass
+    except InvalidInput as exc:
+        assert_type(exc.param, str | None)
+    except UnknownCustomer as exc:
+        assert_type(exc, UnknownCustomer)
+    except StripeRequestRejected as exc:
+        assert_type(exc.param, str | None)
+    except ChargeOutcomeUnknown as exc:
+        assert_type(exc.idempotency_key, str)
     except FuturePaymentsError as exc:
         assert_type(exc, FuturePaymentsError)
 
 
 async def async_flow(client: stripe.StripeClient) -> None:
     from future_payments import AsyncFuturePayments
-    from future_payments.stores import AsyncSQLAlchemyStore
+    from future_payments.stores import AsyncSQLAlchemyStore, ThreadedStore
     from future_payments.webhooks import handle_webhook_async
 
     native = AsyncFuturePayments(client=client, store=AsyncSQLAlchemyStore("sqlite+aiosqlite://"))
     assert_type(native, AsyncFuturePayments)
-    payments = AsyncFuturePayments(client=client, store=MemoryStore(), webhook_secret="whsec_a")
+    threaded = ThreadedStore(MemoryStore())
+    payments = AsyncFuturePayments(client=client, store=threaded, webhook_secret="whsec_a")
+    assert_type(await threaded.run(lambda s: s.get_customer_id("user-42")), str | None)
     setup = await payments.start_setup(
         "user-42",
         currency="usd",

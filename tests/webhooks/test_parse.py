@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import stripe
 
-from future_payments._errors import InvalidInput, MalformedPayload, WebhookError
+from future_payments.errors import InvalidInput, MalformedPayload, WebhookError
 from future_payments.webhooks import ParsedEvent, parse_event
 
 # Verbatim from Stripe's guide "Set up future payments" (Checkout, setup mode), API 2019-03-14.

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from future_payments import webhooks
-from future_payments._errors import (
+from future_payments.errors import (
     FuturePaymentsError,
     InvalidInput,
     MalformedSignature,
@@ -60,6 +60,8 @@ def v1(payload: bytes, secret: str, timestamp: int = T) -> str:
 def test_public_names() -> None:
     """The module exports exactly its documented API, in sorted order."""
     expected = [
+        "DEFAULT_MAX_PAYLOAD_BYTES",
+        "DEFAULT_TOLERANCE",
         "ParsedEvent",
         "construct_event",
         "handle_webhook",

@@ -1,7 +1,9 @@
-"""Storage for future_payments: the ``Store`` protocol and its implementations.
+"""Storage for future_payments: the store contract and its implementations.
 
-``SQLAlchemyStore`` needs the ``sqlalchemy`` extra (``pip install 'future-payments[sqlalchemy]'``)
-and is imported only when first used.
+``Store`` is what ``FuturePayments`` calls; ``AsyncStore`` what ``AsyncFuturePayments`` awaits.
+``ThreadedStore(store)`` makes any ``Store`` an ``AsyncStore``. ``SQLAlchemyStore`` and
+``AsyncSQLAlchemyStore`` need the ``sqlalchemy`` extra
+(``pip install 'future-payments[sqlalchemy]'``) and are imported only when first used.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from future_payments._models import ChargeRecord, SetupSessionRecord
 from future_payments.stores._memory import MemoryStore
-from future_payments.stores._protocol import MAX_REF_LENGTH, Store
+from future_payments.stores._protocol import MAX_REF_LENGTH, AsyncStore, Store
 from future_payments.stores._sqlite import SQLiteStore
+from future_payments.stores._threaded import ThreadedStore
 
 if TYPE_CHECKING:
     from future_payments.stores._sqlalchemy import SQLAlchemyStore
@@ -20,12 +23,14 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_REF_LENGTH",
     "AsyncSQLAlchemyStore",
+    "AsyncStore",
     "ChargeRecord",
     "MemoryStore",
     "SQLAlchemyStore",
     "SQLiteStore",
     "SetupSessionRecord",
     "Store",
+    "ThreadedStore",
 ]
 
 

@@ -1,15 +1,20 @@
-"""The ``Store`` protocol: what the facade needs from persistence, and nothing more.
+"""The store contract: ``Store`` (blocking) and ``AsyncStore`` (what the async facade awaits).
 
 Every implementation must be safe when several threads and processes call it at once. Each
 "insert-if-absent" below is one atomic step in the backing system (a lock, a transaction with a
 unique constraint): the first writer wins and every caller gets the winner back. No method may
 read, decide in Python, then write without such a guarantee.
+
+``AsyncStore`` is one method: it runs a piece of store work (a function of a ``Store``) without
+blocking the event loop, and returns its result. ``ThreadedStore`` does it for any ``Store`` with
+a worker thread; ``AsyncSQLAlchemyStore`` does it on an async database driver. The operations are
+written once, against ``Store``; the async driver hands each store call to ``AsyncStore.run``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol, TypeVar, runtime_checkable
 
 from future_payments._models import (
     ChargeRecord,
@@ -17,6 +22,8 @@ from future_payments._models import (
     SessionStatus,
     SetupSessionRecord,
 )
+
+T = TypeVar("T")
 
 MAX_REF_LENGTH = 255
 """Longest ``customer_ref``, idempotency key or Stripe id a store must accept."""
@@ -140,4 +147,16 @@ class Store(Protocol):
 
     def find_charge_by_payment_intent(self, payment_intent_id: str) -> ChargeRecord | None:
         """The ledger row whose PaymentIntent is this one, or None."""
+        ...
+
+
+@runtime_checkable
+class AsyncStore(Protocol):
+    """A store the async facade awaits: it runs store work off the event loop."""
+
+    def run(self, work: Callable[[Store], T]) -> Awaitable[T]:
+        """Run ``work`` (a function of a ``Store``) without blocking the loop; its result.
+
+        ``work`` may call several ``Store`` methods; each keeps its own atomicity guarantee.
+        """
         ...

@@ -12,13 +12,13 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 
-from future_payments._errors import DatabaseDriverMissing
 from future_payments._models import (
     ChargeRecord,
     SavedPaymentMethod,
     SessionStatus,
     SetupSessionRecord,
 )
+from future_payments.errors import DatabaseDriverMissing
 
 try:
     import sqlalchemy as sa

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
-from future_payments._errors import (
+from future_payments.errors import (
     DatabaseDriverMissing,
     DatabaseUnreachable,
     InvalidDatabaseURL,

@@ -13,13 +13,13 @@ from typing import cast
 
 import attrs
 
-from future_payments._errors import InvalidInput, SchemaVersionMismatch, StoreError
 from future_payments._models import (
     ChargeRecord,
     SavedPaymentMethod,
     SessionStatus,
     SetupSessionRecord,
 )
+from future_payments.errors import InvalidInput, SchemaVersionMismatch, StoreError
 from future_payments.stores import _rows as rows
 from future_payments.stores import _sqlite_schema as sql
 

@@ -1,7 +1,8 @@
-"""The SQL behind ``SQLiteStore``: its schema, every statement it runs, rows to values.
+"""The SQL behind ``SQLiteStore``: its schema and every statement it runs.
 
 Kept apart from the store so that the store reads as the protocol, and the SQL can be read in
 one place. Named parameters (``:name``) throughout; columns match the value objects' fields.
+Rows become value objects in ``_rows``, shared with the SQLAlchemy store.
 """
 
 from __future__ import annotations
@@ -228,6 +229,3 @@ ON CONFLICT (idempotency_key) DO UPDATE SET
     as_of = excluded.as_of
 WHERE state != 'succeeded' AND excluded.as_of >= as_of
 """
-
-
-# -- rows to values --------------------------------------------------------------------------

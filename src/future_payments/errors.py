@@ -1,29 +1,27 @@
-"""The error hierarchy: one root, leaves that also subclass the builtin they behave like.
+"""Every error future_payments raises: one root, branches to catch, leaves that say exactly what.
 
-::
+Each leaf also subclasses the builtin it behaves like (``except ValueError`` still works), and
+every message says what was wrong and what to do next. The top-level ``future_payments`` package
+re-exports the root, the branches and the leaves that carry data a caller reads (marked ``*``)::
 
-    FuturePaymentsError
-    ├── InvalidInput (ValueError)                 bad arguments, raised before any request
-    │   ├── InvalidAmount
-    │   ├── InvalidCurrency
-    │   ├── InvalidURL
-    │   └── InvalidCustomerRef
-    ├── IdempotencyConflict (ValueError)          a charge key reused with other parameters
-    ├── NotFound (LookupError)
+    FuturePaymentsError *
+    ├── InvalidInput (ValueError) *               a bad argument (see .param); nothing was sent
+    ├── IdempotencyConflict (ValueError) *        a caller key reused with other parameters
+    ├── NotFound (LookupError) *
     │   ├── UnknownCustomer                       no Stripe Customer stored for a customer_ref
     │   ├── UnknownSession                        Stripe knows no such Checkout Session
     │   ├── UnknownPaymentMethod                  not a saved method of that customer
     │   └── NoSavedPaymentMethod                  the customer has nothing to charge
-    ├── SessionNotComplete                        the Checkout Session is still open
-    ├── SessionExpired                            the Checkout Session expired unused
-    ├── SetupFailed                               the SetupIntent ended without a method
-    ├── StoreError                                the store's database cannot be used as configured
+    ├── SessionNotComplete *                      the Checkout Session is still open (.status)
+    ├── SessionExpired *                          the Checkout Session expired unused
+    ├── SetupFailed *                             the SetupIntent ended without a method
+    ├── StoreError *                              the store's database cannot be used as configured
     │   ├── InvalidDatabaseURL (ValueError)
     │   ├── DatabaseDriverMissing (ImportError)   names the extra to install
     │   ├── DatabaseUnreachable (ConnectionError) names host and port, never the password
     │   ├── SchemaMissing                         call create_schema()
     │   └── SchemaVersionMismatch                 migrate, or upgrade future-payments
-    ├── WebhookError (ValueError)                 a delivery that must be answered 400
+    ├── WebhookError (ValueError) *               a delivery that must be answered 400
     │   ├── MissingSignature
     │   ├── MalformedSignature
     │   ├── SignatureMismatch
@@ -31,16 +29,50 @@
     │   ├── PayloadTooLarge
     │   ├── MalformedPayload
     │   └── LivemodeMismatch
-    └── StripeFailure                             Stripe failed in a way that is not a card outcome
+    └── StripeFailure *                           Stripe failed in a way that is not a card outcome
         ├── StripeAuthenticationFailed            the API key was refused
-        ├── StripeRequestRejected                 Stripe answered 400 (carries code and param)
+        ├── StripeRequestRejected                 Stripe answered 400 (.code, .param)
         ├── StripeRateLimited                     429
-        ├── StripeUnavailable                     connection errors, 409 and 5xx
-        └── ChargeOutcomeUnknown                  a charge whose result never arrived; retry with
+        └── StripeUnavailable                     connection errors, 409 and 5xx
+            └── ChargeOutcomeUnknown *            a charge whose result never arrived; retry with
                                                   the same idempotency_key, it is safe
 """
 
 from __future__ import annotations
+
+__all__ = [
+    "ChargeOutcomeUnknown",
+    "DatabaseDriverMissing",
+    "DatabaseUnreachable",
+    "FuturePaymentsError",
+    "IdempotencyConflict",
+    "InvalidDatabaseURL",
+    "InvalidInput",
+    "LivemodeMismatch",
+    "MalformedPayload",
+    "MalformedSignature",
+    "MissingSignature",
+    "NoSavedPaymentMethod",
+    "NotFound",
+    "PayloadTooLarge",
+    "SchemaMissing",
+    "SchemaVersionMismatch",
+    "SessionExpired",
+    "SessionNotComplete",
+    "SetupFailed",
+    "SignatureMismatch",
+    "StoreError",
+    "StripeAuthenticationFailed",
+    "StripeFailure",
+    "StripeRateLimited",
+    "StripeRequestRejected",
+    "StripeUnavailable",
+    "TimestampOutsideTolerance",
+    "UnknownCustomer",
+    "UnknownPaymentMethod",
+    "UnknownSession",
+    "WebhookError",
+]
 
 
 class FuturePaymentsError(Exception):
@@ -48,23 +80,16 @@ class FuturePaymentsError(Exception):
 
 
 class InvalidInput(FuturePaymentsError, ValueError):
-    """An argument is wrong; nothing was sent to Stripe."""
+    """An argument is wrong; nothing was sent to Stripe and nothing was stored.
 
+    Attributes:
+        param: the name of the argument at fault (``"amount"``, ``"currency"``,
+            ``"success_url"``...), or None when no single argument is.
+    """
 
-class InvalidAmount(InvalidInput):
-    """The amount is not a positive integer in the currency's smallest unit, or is too small."""
-
-
-class InvalidCurrency(InvalidInput):
-    """The currency is not a three-letter ISO code."""
-
-
-class InvalidURL(InvalidInput):
-    """A redirect URL is not an absolute http(s) URL."""
-
-
-class InvalidCustomerRef(InvalidInput):
-    """The customer_ref is empty or longer than the store accepts."""
+    def __init__(self, message: str, *, param: str | None = None) -> None:
+        super().__init__(message)
+        self.param = param
 
 
 class IdempotencyConflict(FuturePaymentsError, ValueError):

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from future_payments._errors import FuturePaymentsError, WebhookError
-
-if TYPE_CHECKING:
-    from future_payments._async_client import AsyncFuturePayments
-    from future_payments._client import FuturePayments
-    from future_payments._models import EventOutcome
+from future_payments._async_client import AsyncFuturePayments
+from future_payments._client import FuturePayments
+from future_payments._models import EventOutcome
+from future_payments.errors import FuturePaymentsError, WebhookError
 
 logger = logging.getLogger("future_payments.webhooks")
 
