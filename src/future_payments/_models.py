@@ -15,9 +15,45 @@ tombstone so that late webhooks cannot bring it back."""
 SessionStatus: TypeAlias = Literal["open", "complete", "expired"]
 
 ChargeState: TypeAlias = Literal[
-    "pending", "succeeded", "requires_action", "declined", "processing"
+    "pending", "requires_action", "processing", "declined", "succeeded", "canceled"
 ]
-"""``pending`` means sent, outcome not known yet (a crash or a network failure)."""
+"""``pending`` means sent, outcome not known yet (a crash or a network failure).
+``succeeded`` and ``canceled`` are settled: nothing changes them again."""
+
+CHARGE_STATE_RANK: Mapping[ChargeState, int] = {
+    "pending": 0,
+    "requires_action": 1,
+    "processing": 2,
+    "declined": 3,
+    "succeeded": 4,
+    "canceled": 4,
+}
+"""Which of two pieces of news about a charge is newer when they share a ``created`` second.
+
+The order of the PaymentIntent state machine: a challenge or a processing payment comes
+before its outcome, and an outcome before nothing else. A store applies news whose
+``(as_of, rank)`` is at least the stored one; settled states never change."""
+
+SETTLED_CHARGE_STATES: frozenset[ChargeState] = frozenset({"succeeded", "canceled"})
+
+RefundStatus: TypeAlias = Literal[
+    "claimed", "pending", "requires_action", "succeeded", "failed", "canceled"
+]
+"""``claimed``: the refund was (or is about to be) sent and Stripe's answer is not recorded yet.
+The others are Stripe's refund statuses."""
+
+REFUND_STATUS_RANK: Mapping[RefundStatus, int] = {
+    "claimed": 0,
+    "pending": 1,
+    "requires_action": 1,
+    "succeeded": 2,
+    "failed": 3,
+    "canceled": 3,
+}
+"""The refund state machine's order for same-second news (a refund may fail after succeeding)."""
+
+AttemptKind: TypeAlias = Literal["customer", "setup", "charge", "refund"]
+"""What an attempt creates at Stripe: a Customer, a Checkout Session, a PaymentIntent, a Refund."""
 
 EventAction: TypeAlias = Literal["saved", "updated", "duplicate", "ignored"]
 
@@ -177,8 +213,77 @@ class ChargeRecord:
     decline_code: str | None = None
     message: str | None = None
     as_of: int = 0
+    disputed: bool = False
+    version: int = 0
+    """Kept by the store: incremented by every change it applies (see ``Store.replace_charge``)."""
 
     @property
     def is_final(self) -> bool:
         """Whether the outcome is known, so a repeat needs no request."""
         return self.state != "pending"
+
+    @property
+    def is_settled(self) -> bool:
+        """Whether nothing can change the outcome any more (succeeded or canceled)."""
+        return self.state in SETTLED_CHARGE_STATES
+
+    @property
+    def rank(self) -> int:
+        """The state's place in the PaymentIntent state machine (``CHARGE_STATE_RANK``)."""
+        return CHARGE_STATE_RANK[self.state]
+
+
+@attrs.frozen
+class RefundRecord:
+    """One refund of a ledger charge, keyed by the caller's ``refund_key``.
+
+    A refund made outside this library (the Dashboard, the API) and learnt from a webhook is
+    filed under its Stripe id as ``refund_key``.
+    """
+
+    refund_key: str
+    idempotency_key: str
+    amount: int
+    currency: str
+    reason: str | None = None
+    status: RefundStatus = "claimed"
+    refund_id: str | None = None
+    payment_intent_id: str | None = None
+    failure_reason: str | None = None
+    as_of: int = 0
+
+    @property
+    def rank(self) -> int:
+        """The status's place in the refund state machine (``REFUND_STATUS_RANK``)."""
+        return REFUND_STATUS_RANK[self.status]
+
+    @property
+    def holds_amount(self) -> bool:
+        """Whether the refund counts against what is left to refund (not failed or canceled)."""
+        return self.status not in ("failed", "canceled")
+
+
+@attrs.frozen
+class Attempt:
+    """The current attempt at one Stripe create, so a retry never creates a second object.
+
+    Each attempt sends under its own derived Idempotency-Key. A retry resends the same attempt
+    while Stripe still remembers its key; an ``uncertain`` attempt (Stripe answered 5xx, which it
+    replays for the key's lifetime) or one older than Stripe's 24-hour window is reconciled
+    against Stripe first, and only when nothing was created does the next attempt start.
+
+    Attributes:
+        kind: what the attempt creates.
+        key: the caller's key for it (``customer_ref``, ``idempotency_key``, ``refund_key``).
+        number: 1 for the first attempt; the derived Idempotency-Key includes it.
+        started_at: Unix seconds when this attempt was first sent.
+        uncertain: Stripe answered 5xx: reconcile before sending again.
+        done: the attempt's object is recorded (used where no other row says so).
+    """
+
+    kind: AttemptKind
+    key: str
+    number: int = 1
+    started_at: int = 0
+    uncertain: bool = False
+    done: bool = False

@@ -8,7 +8,10 @@ from collections.abc import Sequence
 import attrs
 
 from future_payments._models import (
+    Attempt,
+    AttemptKind,
     ChargeRecord,
+    RefundRecord,
     SavedPaymentMethod,
     SessionStatus,
     SetupSessionRecord,
@@ -42,6 +45,8 @@ class MemoryStore:
         self._methods: dict[str, _Versioned] = {}
         self._events: dict[str, _Claim] = {}
         self._charges: dict[str, ChargeRecord] = {}
+        self._refunds: dict[str, RefundRecord] = {}  # insertion order is "first stored"
+        self._attempts: dict[tuple[AttemptKind, str], Attempt] = {}
         self._seq = 0
 
     def __repr__(self) -> str:
@@ -193,19 +198,41 @@ class MemoryStore:
         with self._lock:
             stored = self._charges.get(charge.idempotency_key)
             if stored is None:
-                self._charges[charge.idempotency_key] = charge
-                return charge
-            if stored.state == "succeeded" or charge.as_of < stored.as_of:
+                self._charges[charge.idempotency_key] = attrs.evolve(charge, version=1)
+                return self._charges[charge.idempotency_key]
+            if stored.is_settled or (charge.as_of, charge.rank) < (stored.as_of, stored.rank):
                 return stored
-            updated = attrs.evolve(
-                charge,
-                customer_ref=stored.customer_ref,
-                amount=stored.amount,
-                currency=stored.currency,
-                payment_method_id=stored.payment_method_id,
-            )
-            self._charges[charge.idempotency_key] = updated
-            return updated
+            return self._apply(stored, charge)
+
+    def replace_charge(self, charge: ChargeRecord, *, expected_version: int) -> ChargeRecord | None:
+        with self._lock:
+            stored = self._charges.get(charge.idempotency_key)
+            if stored is None or stored.is_settled or stored.version != expected_version:
+                return None
+            return self._apply(stored, charge)
+
+    def _apply(self, stored: ChargeRecord, charge: ChargeRecord) -> ChargeRecord:
+        updated = attrs.evolve(
+            charge,
+            customer_ref=stored.customer_ref,
+            amount=stored.amount,
+            currency=stored.currency,
+            payment_method_id=stored.payment_method_id,
+            disputed=stored.disputed or charge.disputed,
+            version=stored.version + 1,
+        )
+        self._charges[charge.idempotency_key] = updated
+        return updated
+
+    def mark_disputed(self, idempotency_key: str) -> ChargeRecord | None:
+        with self._lock:
+            stored = self._charges.get(idempotency_key)
+            if stored is None:
+                return None
+            if not stored.disputed:
+                stored = attrs.evolve(stored, disputed=True, version=stored.version + 1)
+                self._charges[idempotency_key] = stored
+            return stored
 
     def get_charge(self, idempotency_key: str) -> ChargeRecord | None:
         with self._lock:
@@ -217,3 +244,69 @@ class MemoryStore:
                 if charge.payment_intent_id == payment_intent_id:
                     return charge
             return None
+
+    # -- refunds -------------------------------------------------------------------------------
+
+    def claim_refund(self, refund: RefundRecord) -> RefundRecord:
+        with self._lock:
+            return self._refunds.setdefault(refund.refund_key, refund)
+
+    def update_refund(self, refund: RefundRecord) -> RefundRecord:
+        with self._lock:
+            stored = self._refunds.get(refund.refund_key)
+            if stored is None:
+                self._refunds[refund.refund_key] = refund
+                return refund
+            if stored.status == "canceled" or (refund.as_of, refund.rank) < (
+                stored.as_of,
+                stored.rank,
+            ):
+                return stored
+            updated = attrs.evolve(
+                refund,
+                idempotency_key=stored.idempotency_key,
+                amount=stored.amount,
+                currency=stored.currency,
+                refund_id=refund.refund_id or stored.refund_id,
+                payment_intent_id=refund.payment_intent_id or stored.payment_intent_id,
+            )
+            self._refunds[refund.refund_key] = updated
+            return updated
+
+    def get_refund(self, refund_key: str) -> RefundRecord | None:
+        with self._lock:
+            return self._refunds.get(refund_key)
+
+    def find_refund(self, refund_id: str) -> RefundRecord | None:
+        with self._lock:
+            return next((r for r in self._refunds.values() if r.refund_id == refund_id), None)
+
+    def list_refunds(self, idempotency_key: str) -> Sequence[RefundRecord]:
+        with self._lock:
+            return [r for r in self._refunds.values() if r.idempotency_key == idempotency_key]
+
+    # -- attempts ------------------------------------------------------------------------------
+
+    def begin_attempt(self, kind: AttemptKind, key: str, *, now: int) -> Attempt:
+        with self._lock:
+            return self._attempts.setdefault((kind, key), Attempt(kind, key, 1, now))
+
+    def next_attempt(self, kind: AttemptKind, key: str, *, after: int, now: int) -> Attempt:
+        with self._lock:
+            stored = self._attempts.get((kind, key))
+            if stored is None or stored.number == after:
+                stored = Attempt(kind, key, after + 1, now)
+                self._attempts[(kind, key)] = stored
+            return stored
+
+    def mark_uncertain(self, kind: AttemptKind, key: str, *, number: int) -> None:
+        with self._lock:
+            stored = self._attempts.get((kind, key))
+            if stored is not None and stored.number == number:
+                self._attempts[(kind, key)] = attrs.evolve(stored, uncertain=True)
+
+    def finish_attempt(self, kind: AttemptKind, key: str, *, number: int) -> None:
+        with self._lock:
+            stored = self._attempts.get((kind, key))
+            if stored is not None and stored.number == number:
+                self._attempts[(kind, key)] = attrs.evolve(stored, done=True)

@@ -17,7 +17,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol, TypeVar, runtime_checkable
 
 from future_payments._models import (
+    Attempt,
+    AttemptKind,
     ChargeRecord,
+    RefundRecord,
     SavedPaymentMethod,
     SessionStatus,
     SetupSessionRecord,
@@ -134,11 +137,29 @@ class Store(Protocol):
         ...
 
     def update_charge(self, charge: ChargeRecord) -> ChargeRecord:
-        """Record a charge's newer state, unless the stored one is newer; return the stored one.
+        """Record news about a charge unless the stored news is newer; return the stored row.
 
-        Applies when ``charge.as_of`` is at least the stored ``as_of``, except that
-        ``succeeded`` is final. Amount, currency, customer and method never change.
+        Applies when the stored row is not settled (``succeeded``, ``canceled``) and
+        ``(charge.as_of, charge.rank)`` is at least the stored ``(as_of, rank)``: a later
+        ``created`` second wins, and within one second the state machine's order does
+        (``CHARGE_STATE_RANK``). Inserts when absent. Amount, currency, customer and method
+        never change; ``disputed`` stays True once set. Every applied change adds 1 to
+        ``version``.
         """
+        ...
+
+    def replace_charge(self, charge: ChargeRecord, *, expected_version: int) -> ChargeRecord | None:
+        """Record this library's own newer answer about a charge, if nothing changed meanwhile.
+
+        Applies (whatever the ``as_of`` and rank) when the stored row's ``version`` is still
+        ``expected_version`` and the row is not settled; returns the stored row after the change,
+        or None (and changes nothing) when the version differs or the row is settled or absent.
+        Immutable fields and ``disputed`` are kept as in ``update_charge``.
+        """
+        ...
+
+    def mark_disputed(self, idempotency_key: str) -> ChargeRecord | None:
+        """Set ``disputed`` on a ledger row (settled or not); the row after, or None if absent."""
         ...
 
     def get_charge(self, idempotency_key: str) -> ChargeRecord | None:
@@ -147,6 +168,57 @@ class Store(Protocol):
 
     def find_charge_by_payment_intent(self, payment_intent_id: str) -> ChargeRecord | None:
         """The ledger row whose PaymentIntent is this one, or None."""
+        ...
+
+    # -- refunds -------------------------------------------------------------------------------
+
+    def claim_refund(self, refund: RefundRecord) -> RefundRecord:
+        """Insert-if-absent by ``refund_key``; return the stored record (the winner)."""
+        ...
+
+    def update_refund(self, refund: RefundRecord) -> RefundRecord:
+        """Record news about a refund unless the stored news is newer; return the stored one.
+
+        Upsert by ``refund_key``: applies when the stored status is not ``canceled`` and
+        ``(refund.as_of, refund.rank)`` is at least the stored ``(as_of, rank)``
+        (``REFUND_STATUS_RANK``). ``idempotency_key``, ``amount`` and ``currency`` never change;
+        a known ``refund_id`` or ``payment_intent_id`` is never replaced by None.
+        """
+        ...
+
+    def get_refund(self, refund_key: str) -> RefundRecord | None:
+        """The refund stored under ``refund_key``, or None."""
+        ...
+
+    def find_refund(self, refund_id: str) -> RefundRecord | None:
+        """The refund whose Stripe id is ``refund_id``, or None."""
+        ...
+
+    def list_refunds(self, idempotency_key: str) -> Sequence[RefundRecord]:
+        """The refunds of one ledger charge, in the order they were first stored."""
+        ...
+
+    # -- attempts at Stripe creates (see ``Attempt``) ------------------------------------------
+
+    def begin_attempt(self, kind: AttemptKind, key: str, *, now: int) -> Attempt:
+        """Insert-if-absent attempt 1 (``started_at=now``); return the stored attempt."""
+        ...
+
+    def next_attempt(self, kind: AttemptKind, key: str, *, after: int, now: int) -> Attempt:
+        """Move on from attempt ``after`` to ``after + 1``; return the stored attempt.
+
+        A compare-and-set: only when the stored ``number`` is ``after`` does it become
+        ``after + 1`` (``started_at=now``, not uncertain, not done); racing callers all get the
+        one new attempt. Inserts attempt ``after + 1`` when absent.
+        """
+        ...
+
+    def mark_uncertain(self, kind: AttemptKind, key: str, *, number: int) -> None:
+        """Flag attempt ``number`` uncertain (Stripe answered 5xx); other numbers are ignored."""
+        ...
+
+    def finish_attempt(self, kind: AttemptKind, key: str, *, number: int) -> None:
+        """Flag attempt ``number`` done; other numbers are ignored."""
         ...
 
 
