@@ -1,24 +1,30 @@
-"""Charging a saved method off-session, exactly once per idempotency key."""
+"""Charging a saved method off-session, exactly once per idempotency key.
+
+The PaymentIntent is created through ``_attempts.create_once``: a retry within Stripe's window
+resends the same Idempotency-Key, and a retry after a 5xx or after the window first looks for
+the PaymentIntent an earlier attempt made (by the ledger key in its metadata). So no lost
+answer, replayed 5xx or late retry ever charges twice.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import attrs
 import stripe
 
+from future_payments._attempts import create_once, stripe_key
 from future_payments._effects import Op, call_store, call_stripe
-from future_payments._models import (
-    Charged,
-    ChargeRecord,
-    ChargeResult,
-    ChargeState,
-    Declined,
-    NeedsAuthentication,
-    Processing,
+from future_payments._ledger import (
+    LEDGER_METADATA_KEY,
+    find_intent,
+    record_from_card_error,
+    record_from_intent,
+    result_of,
 )
-from future_payments._stripe import Data, derived_key, error_body, keyed
+from future_payments._models import Attempt, ChargeRecord, ChargeResult
+from future_payments._objects import Malformed, PaymentIntentView
+from future_payments._stripe import error_body, keyed
 from future_payments.errors import (
     ChargeOutcomeUnknown,
     IdempotencyConflict,
@@ -30,8 +36,8 @@ from future_payments.errors import (
 if TYPE_CHECKING:
     from stripe.params import PaymentIntentCreateParams
 
-LEDGER_METADATA_KEY = "future_payments_idempotency_key"
-"""PaymentIntent metadata naming the ledger row, so webhooks find it even after a crash."""
+OWN_METADATA = 1
+"""How many metadata keys this library adds to a PaymentIntent (the ledger key)."""
 
 
 @attrs.frozen
@@ -45,10 +51,11 @@ class ChargeRequest:
     payment_method_id: str | None
     description: str | None
     metadata: dict[str, str]
+    now: int
 
 
 def charge_saved(request: ChargeRequest) -> Op[ChargeResult]:
-    """One POST at most: replay a final outcome from the ledger, else (re)send with one key."""
+    """One POST at most: replay a final outcome from the ledger, else create once."""
     key = request.idempotency_key
     existing = yield from call_store(lambda s: s.get_charge(key))
     if existing is not None:
@@ -61,10 +68,11 @@ def charge_saved(request: ChargeRequest) -> Op[ChargeResult]:
         if record.is_final:
             return result_of(record)
 
+    customer_id = yield from _customer_id(record.customer_ref)
     params: PaymentIntentCreateParams = {
         "amount": record.amount,
         "currency": record.currency,
-        "customer": (yield from _customer_id(record.customer_ref)),
+        "customer": customer_id,
         "payment_method": record.payment_method_id,
         "off_session": True,
         "confirm": True,
@@ -72,23 +80,32 @@ def charge_saved(request: ChargeRequest) -> Op[ChargeResult]:
     }
     if request.description is not None:
         params["description"] = request.description
+    now = request.now
+
+    def send(attempt: Attempt) -> Op[ChargeRecord]:
+        try:
+            data = yield from call_stripe(
+                stripe.PaymentIntentService.create,
+                params=params,
+                options=keyed(stripe_key(attempt)),
+            )
+        except stripe.CardError as exc:
+            return record_from_card_error(record, error_body(exc), as_of=now)
+        return record_from_intent(record, PaymentIntentView.parse(data), as_of=now)
+
+    def find(since: int) -> Op[ChargeRecord | None]:
+        intent = yield from find_intent(customer_id, key, since)
+        return None if intent is None else record_from_intent(record, intent, as_of=now)
+
     try:
-        intent = yield from call_stripe(
-            stripe.PaymentIntentService.create,
-            params=params,
-            options=keyed(derived_key("charge", key)),
-        )
-    except stripe.CardError as exc:
-        updated = record_from_card_error(record, error_body(exc))
-    except (stripe.APIConnectionError, stripe.APIError) as exc:
+        updated = yield from create_once("charge", key, now=now, send=send, find=find)
+    except (stripe.APIConnectionError, stripe.APIError, Malformed) as exc:
         raise ChargeOutcomeUnknown(
             f"The charge for idempotency_key {key!r} was sent but its outcome did not arrive "
             f"({type(exc).__name__}). Call charge_saved again with the same idempotency_key: "
-            "Stripe replays the first outcome and never charges twice.",
+            "the ledger resends or reconciles it with Stripe and never charges twice.",
             idempotency_key=key,
         ) from exc
-    else:
-        updated = record_from_intent(record, intent)
     final = yield from call_store(lambda s: s.update_charge(updated))
     return result_of(final)
 
@@ -155,82 +172,3 @@ def _check_same(record: ChargeRecord, request: ChargeRequest) -> None:
             f"idempotency_key {record.idempotency_key!r} was used for another charge "
             f"({', '.join(differs)} differ). Use a new key for a new charge."
         )
-
-
-_STATE_OF_STATUS: Mapping[str, ChargeState] = {
-    "succeeded": "succeeded",
-    "requires_capture": "succeeded",
-    "processing": "processing",
-    "requires_action": "requires_action",
-    "requires_confirmation": "requires_action",
-    "requires_payment_method": "declined",
-    "canceled": "declined",
-}
-
-
-def record_from_intent(record: ChargeRecord, intent: Mapping[str, Any]) -> ChargeRecord:
-    """The ledger row after Stripe reported a PaymentIntent (a response or an event)."""
-    state = _STATE_OF_STATUS.get(str(intent.get("status")), "pending")
-    error: Mapping[str, Any] = intent.get("last_payment_error") or {}
-    if state == "declined" and error.get("code") == "authentication_required":
-        state = "requires_action"
-    return attrs.evolve(
-        record,
-        state=state,
-        payment_intent_id=str(intent["id"]),
-        client_secret=intent.get("client_secret") or record.client_secret,
-        code=error.get("code") if state == "declined" else None,
-        decline_code=error.get("decline_code") if state == "declined" else None,
-        message=error.get("message") if state == "declined" else None,
-        as_of=int(intent.get("created") or record.as_of),
-    )
-
-
-def record_from_card_error(record: ChargeRecord, error: Mapping[str, Any]) -> ChargeRecord:
-    """The ledger row after a 402: authentication needed, or a decline."""
-    intent: Data = dict(error.get("payment_intent") or {})
-    code = str(error.get("code") or "card_declined")
-    if intent:
-        intent.setdefault("last_payment_error", error)
-        updated = record_from_intent(record, intent)
-        if code == "authentication_required":
-            return attrs.evolve(updated, state="requires_action")
-        return attrs.evolve(
-            updated,
-            state="declined",
-            code=code,
-            decline_code=error.get("decline_code"),
-            message=error.get("message"),
-        )
-    return attrs.evolve(
-        record,
-        state="declined",
-        code=code,
-        decline_code=error.get("decline_code"),
-        message=str(error.get("message") or "The card was declined."),
-    )
-
-
-def result_of(record: ChargeRecord) -> ChargeResult:
-    """The typed result a final ledger row stands for."""
-    common: dict[str, Any] = {
-        "amount": record.amount,
-        "currency": record.currency,
-        "payment_method_id": record.payment_method_id,
-    }
-    pi = record.payment_intent_id
-    if record.state == "succeeded" and pi:
-        return Charged(payment_intent_id=pi, **common)
-    if record.state == "processing" and pi:
-        return Processing(payment_intent_id=pi, **common)
-    if record.state == "requires_action" and pi and record.client_secret:
-        return NeedsAuthentication(
-            payment_intent_id=pi, client_secret=record.client_secret, **common
-        )
-    return Declined(
-        payment_intent_id=pi,
-        code=record.code or "card_declined",
-        decline_code=record.decline_code,
-        message=record.message or "The payment was not completed.",
-        **common,
-    )

@@ -14,7 +14,7 @@ import attrs
 import stripe
 
 from future_payments import _validate as check
-from future_payments._charges import ChargeRequest, charge_saved
+from future_payments._charges import OWN_METADATA, ChargeRequest, charge_saved
 from future_payments._effects import Op, call_store, call_stripe
 from future_payments._events import process
 from future_payments._models import (
@@ -24,7 +24,12 @@ from future_payments._models import (
     SetupStarted,
 )
 from future_payments._payload import parse_event
-from future_payments._setup import complete_from_session, start_setup
+from future_payments._setup import (
+    OWN_SESSION_METADATA,
+    SetupRequest,
+    complete_from_session,
+    start_setup,
+)
 from future_payments._signature import secret_keys, verify_signature
 from future_payments._stripe import api_key_livemode
 from future_payments.errors import (
@@ -79,23 +84,28 @@ class Operations:
         payment_method_types: Sequence[str] | None,
         metadata: Mapping[str, str] | None,
     ) -> Op[SetupStarted]:
-        if email is not None and (not isinstance(email, str) or "@" not in email):
+        if email is not None and (
+            not isinstance(email, str) or "@" not in email or check.text("email", email) is None
+        ):
             raise InvalidInput(f"email must be an e-mail address, got {email!r}.", param="email")
-        return start_setup(
-            check.customer_ref(customer_ref),
+        request = SetupRequest(
+            customer_ref=check.customer_ref(customer_ref),
             currency=check.currency(currency),
             success_url=check.url("success_url", success_url),
             cancel_url=check.url("cancel_url", cancel_url),
             email=email,
             payment_method_types=check.method_types(payment_method_types),
-            metadata=check.metadata(metadata),
+            metadata=check.metadata(metadata, reserved=OWN_SESSION_METADATA),
+            now=int(self._now()),
         )
+        return start_setup(request)
 
     def complete_from_session(
         self, session_id: str, customer_ref: str | None
     ) -> Op[SavedPaymentMethod]:
         ref = check.customer_ref(customer_ref) if customer_ref is not None else None
-        return complete_from_session(check.stripe_id("session_id", session_id, "cs_"), ref)
+        session = check.stripe_id("session_id", session_id, "cs_")
+        return complete_from_session(session, ref, now=int(self._now()))
 
     def complete_from_event(
         self, payload: bytes | str, signature_header: str | None
@@ -142,8 +152,9 @@ class Operations:
                 if payment_method_id is not None
                 else None
             ),
-            description=description,
-            metadata=check.metadata(metadata),
+            description=check.text("description", description),
+            metadata=check.metadata(metadata, reserved=OWN_METADATA),
+            now=int(self._now()),
         )
         return charge_saved(request)
 

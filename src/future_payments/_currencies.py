@@ -20,3 +20,22 @@ ZERO_DECIMAL: frozenset[str] = frozenset(
      "xaf", "xof", "xpf"]
 )  # fmt: skip
 """Currencies whose smallest unit is the whole unit (1 JPY, not 0.01)."""
+
+SUPPORTED_CURRENCIES: frozenset[str] = frozenset([
+    "aed", "afn", "all", "amd", "ang", "aoa", "ars", "aud", "awg", "azn", "bam", "bbd", "bdt",
+    "bgn", "bhd", "bif", "bmd", "bnd", "bob", "brl", "bsd", "bwp", "byn", "bzd", "cad", "cdf",
+    "chf", "clp", "cny", "cop", "crc", "cve", "czk", "djf", "dkk", "dop", "dzd", "egp", "etb",
+    "eur", "fjd", "fkp", "gbp", "gel", "ghs", "gip", "gmd", "gnf", "gtq", "gyd", "hkd", "hnl",
+    "htg", "huf", "idr", "ils", "inr", "isk", "jmd", "jod", "jpy", "kes", "kgs", "khr", "kmf",
+    "krw", "kwd", "kyd", "kzt", "lak", "lbp", "lkr", "lrd", "lsl", "mad", "mdl", "mga", "mkd",
+    "mmk", "mnt", "mop", "mur", "mvr", "mwk", "mxn", "myr", "mzn", "nad", "ngn", "nio", "nok",
+    "npr", "nzd", "omr", "pab", "pen", "pgk", "php", "pkr", "pln", "pyg", "qar", "ron", "rsd",
+    "rub", "rwf", "sar", "sbd", "scr", "sek", "sgd", "shp", "sle", "sll", "sos", "srd", "std",
+    "szl", "thb", "tjs", "tnd", "top", "try", "ttd", "twd", "tzs", "uah", "ugx", "usd", "uyu",
+    "uzs", "vnd", "vuv", "wst", "xaf", "xcd", "xcg", "xof", "xpf", "yer", "zar", "zmw",
+])  # fmt: skip
+"""The lowercase ISO codes Stripe accepts as a charge currency (card presentment currencies).
+
+Stripe's list (docs: currencies) also holds codes it keeps for compatibility (``sll`` beside
+``sle``, ``ang`` beside ``xcg``): accepting one Stripe may refuse for an account is better than
+refusing one it accepts. Which of them an account can charge depends on its country."""

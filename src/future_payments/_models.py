@@ -7,6 +7,8 @@ from typing import Any, Literal, TypeAlias
 
 import attrs
 
+from future_payments._objects import PaymentMethodView
+
 MethodStatus: TypeAlias = Literal["active", "pending", "failed", "detached"]
 """``active``: chargeable. ``pending``: a delayed method (SEPA, US bank account) still being
 verified. ``failed``: its setup failed. ``detached``: removed from the customer; kept as a
@@ -97,22 +99,40 @@ class SavedPaymentMethod:
         status: MethodStatus = "active",
         is_default: bool = False,
     ) -> SavedPaymentMethod:
-        """Build from a Stripe PaymentMethod object (or its dict form)."""
-        pm_type = str(payment_method["type"])
-        details: Mapping[str, Any] = payment_method.get(pm_type) or {}
-        brand = details.get("brand") or details.get("bank_name")
-        exp_month = details.get("exp_month")
-        exp_year = details.get("exp_year")
-        return cls(
-            id=str(payment_method["id"]),
+        """Build from a Stripe PaymentMethod object (or its dict form).
+
+        Raises:
+            ValueError: the object has no usable ``id`` or ``type``.
+        """
+        return cls.from_view(
+            PaymentMethodView.parse(payment_method),
             customer_ref=customer_ref,
             customer_id=customer_id,
-            type=pm_type,
-            brand=str(brand) if brand else None,
-            last4=details.get("last4"),
-            exp_month=int(exp_month) if exp_month is not None else None,
-            exp_year=int(exp_year) if exp_year is not None else None,
-            fingerprint=details.get("fingerprint"),
+            status=status,
+            is_default=is_default,
+        )
+
+    @classmethod
+    def from_view(
+        cls,
+        pm: PaymentMethodView,
+        *,
+        customer_ref: str,
+        customer_id: str,
+        status: MethodStatus = "active",
+        is_default: bool = False,
+    ) -> SavedPaymentMethod:
+        """Build from the library's checked view of a PaymentMethod."""
+        return cls(
+            id=pm.id,
+            customer_ref=customer_ref,
+            customer_id=customer_id,
+            type=pm.type,
+            brand=pm.brand,
+            last4=pm.last4,
+            exp_month=pm.exp_month,
+            exp_year=pm.exp_year,
+            fingerprint=pm.fingerprint,
             status=status,
             is_default=is_default,
         )

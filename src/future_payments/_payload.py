@@ -35,6 +35,8 @@ class ParsedEvent:
     api_version: str | None
     data_object: Mapping[str, Any] = attrs.field(repr=False, hash=False)
     previous_attributes: Mapping[str, Any] | None = attrs.field(repr=False, hash=False)
+    account: str | None = None
+    """The connected account the event is about (Connect), or None for the platform's own."""
 
     @property
     def object_id(self) -> str | None:
@@ -87,12 +89,15 @@ def parse_event(payload: bytes | str) -> ParsedEvent:
         _malformed("'id' is missing or not a non-empty string")
     if not isinstance(event_type, str) or not event_type:
         _malformed("'type' is missing or not a non-empty string")
-    if not isinstance(created, int) or isinstance(created, bool):
-        _malformed("'created' is missing or not an integer")
+    if not isinstance(created, int) or isinstance(created, bool) or not 0 <= created < 2**63:
+        _malformed("'created' is missing or not a Unix time in seconds")
     if not isinstance(livemode, bool):
         _malformed("'livemode' is missing or not a boolean")
     if api_version is not None and not isinstance(api_version, str):
         _malformed("'api_version' is not a string")
+    account = event.get("account")
+    if account is not None and not isinstance(account, str):
+        _malformed("'account' is not a string")
     if not isinstance(data, dict):
         _malformed("'data' is missing or not an object")
     data_object = data.get("object")
@@ -108,6 +113,7 @@ def parse_event(payload: bytes | str) -> ParsedEvent:
         created=created,
         livemode=livemode,
         api_version=api_version,
+        account=account or None,
         data_object=types.MappingProxyType(data_object),
         previous_attributes=None if previous is None else types.MappingProxyType(previous),
     )

@@ -15,6 +15,7 @@ from typing import NoReturn
 
 from future_payments.errors import (
     InvalidInput,
+    MalformedPayload,
     MalformedSignature,
     MissingSignature,
     PayloadTooLarge,
@@ -189,7 +190,14 @@ def _body_bytes(payload: bytes | str, limit: int | None) -> bytes:
         # Every character is at least one UTF-8 byte: a long str is over the limit unencoded.
         if limit is not None and len(payload) > limit:
             _too_large(limit)
-        body = payload.encode("utf-8")
+        try:
+            body = payload.encode("utf-8")
+        except UnicodeEncodeError:
+            raise MalformedPayload(
+                "The webhook body holds a character that is not valid Unicode (a lone "
+                "surrogate), so it cannot be the body Stripe signed. Pass the raw request body "
+                "as bytes, exactly as received."
+            ) from None
     elif isinstance(payload, bytes | bytearray | memoryview):
         body = bytes(payload)
     else:

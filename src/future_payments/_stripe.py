@@ -7,6 +7,7 @@ in ``send``/``send_async``, so the same code handles API responses and webhook p
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -82,16 +83,26 @@ def keyed(idempotency_key: str) -> stripe.RequestOptions:
     return {"idempotency_key": idempotency_key}
 
 
-def derived_key(kind: str, *parts: str) -> str:
-    """A Stripe Idempotency-Key derived from our own identifiers.
+# Characters a derived key may carry as they are. No space (an HTTP header loses trailing
+# whitespace, so "order-1 " would collide with "order-1"), no "=" (it marks a hashed key) and no
+# "#" (it marks the attempt): any other key is hashed, so every key is header-safe ASCII.
+_READABLE = re.compile(r"[A-Za-z0-9_.:/@+\-]*")
+_ATTEMPT_ROOM = 11  # "#" and up to ten digits
 
-    Readable when it fits Stripe's 255 characters, a SHA-256 of the parts when it does not.
+
+def derived_key(kind: str, key: str, attempt: int = 1) -> str:
+    """The Stripe Idempotency-Key of attempt ``attempt`` at creating ``kind`` for ``key``.
+
+    ``future-payments:<kind>:<key>`` for the first attempt, ``...#<n>`` for the next ones. A key
+    outside ``[A-Za-z0-9_.:/@+-]``, or too long for Stripe's 255 characters, is replaced by
+    ``=sha256:<hex>`` of its UTF-8 bytes: the result is always printable ASCII, fits an HTTP
+    header, and differs for keys that differ in any way (trailing spaces, case, normalisation).
     """
-    readable = ":".join((_KEY_PREFIX, kind, *parts))
-    if len(readable) <= _MAX_STRIPE_KEY:
-        return readable
-    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
-    return f"{_KEY_PREFIX}:{kind}:sha256:{digest}"
+    readable = f"{_KEY_PREFIX}:{kind}:{key}"
+    if not _READABLE.fullmatch(key) or len(readable) + _ATTEMPT_ROOM > _MAX_STRIPE_KEY:
+        digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+        readable = f"{_KEY_PREFIX}:{kind}:=sha256:{digest}"
+    return readable if attempt == 1 else f"{readable}#{attempt}"
 
 
 def error_body(exc: stripe.StripeError) -> Mapping[str, Any]:
@@ -157,14 +168,4 @@ def api_key_livemode(client: stripe.StripeClient) -> bool | None:
         return True
     if key.startswith(("sk_test_", "rk_test_")):
         return False
-    return None
-
-
-def object_id(value: Any) -> str | None:
-    """The id of an expandable field, whether it came expanded or as an id."""
-    if isinstance(value, Mapping):
-        found = value.get("id")
-        return str(found) if found else None
-    if isinstance(value, str) and value:
-        return value
     return None

@@ -2,41 +2,56 @@
 
 from __future__ import annotations
 
+import functools
 import re
+import typing
 from collections.abc import Mapping, Sequence
 from urllib.parse import urlsplit
 
-from future_payments._currencies import MAXIMUM_AMOUNT, MINIMUM_CHARGE
+from future_payments._currencies import MAXIMUM_AMOUNT, MINIMUM_CHARGE, SUPPORTED_CURRENCIES
 from future_payments.errors import InvalidInput
 from future_payments.stores._protocol import MAX_REF_LENGTH
 
-_CURRENCY = re.compile(r"[a-z]{3}")
+OWN_METADATA_PREFIX = "future_payments_"
+"""Metadata keys this library writes start with it; callers cannot set them."""
+
+_CURRENCY = re.compile(r"[A-Za-z]{3}")  # ASCII only: "\u212aRW".lower() is "krw"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_METADATA_KEY_FORBIDDEN = re.compile(r"[\[\]]")
+MAX_METADATA_KEYS = 50
+
+
+def _text_problem(value: str) -> str | None:
+    """Why a key-like string cannot be stored or sent, or None."""
+    if _CONTROL.search(value):
+        return "must not contain control characters (NUL, newline, tab...)"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "must be valid Unicode text (it holds a lone surrogate)"
+    return None
 
 
 def customer_ref(value: object) -> str:
-    """A non-empty string of at most 255 characters."""
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(
-            "customer_ref must be a non-empty string (your app's id for the payer), "
-            f"got {value!r}.",
-            param="customer_ref",
-        )
-    if len(value) > MAX_REF_LENGTH:
-        raise InvalidInput(
-            f"customer_ref is {len(value)} characters long; at most {MAX_REF_LENGTH} are stored.",
-            param="customer_ref",
-        )
-    return value
+    """A non-empty, storable string of at most 255 characters, compared exactly."""
+    return key("customer_ref", value, hint=" (your app's id for the payer)")
 
 
 def currency(value: object) -> str:
-    """A three-letter ISO currency code, returned lowercase."""
-    if not isinstance(value, str) or not _CURRENCY.fullmatch(value.lower()):
+    """A currency Stripe supports, as its lowercase three-letter ISO code."""
+    if not isinstance(value, str) or not _CURRENCY.fullmatch(value):
         raise InvalidInput(
             f"currency must be a three-letter ISO code such as 'usd', got {value!r}.",
             param="currency",
         )
-    return value.lower()
+    code = value.lower()
+    if code not in SUPPORTED_CURRENCIES:
+        raise InvalidInput(
+            f"currency {value!r} is not one Stripe supports; use a lowercase ISO code from "
+            "https://docs.stripe.com/currencies such as 'usd' or 'eur'.",
+            param="currency",
+        )
+    return code
 
 
 def amount(value: object, currency_code: str) -> int:
@@ -68,7 +83,7 @@ def url(name: str, value: object) -> str:
     if not isinstance(value, str):
         raise InvalidInput(f"{name} must be an absolute http(s) URL, got {value!r}.", param=name)
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if parts.scheme not in ("http", "https") or not parts.netloc or _text_problem(value):
         raise InvalidInput(
             f"{name} must be an absolute http(s) URL such as 'https://shop.example/saved', "
             f"got {value!r}.",
@@ -77,14 +92,22 @@ def url(name: str, value: object) -> str:
     return value
 
 
-def key(name: str, value: object) -> str:
-    """A non-empty string key of at most 255 characters (idempotency keys, Stripe ids)."""
+def key(name: str, value: object, *, hint: str = "") -> str:
+    """A non-empty string key of at most 255 characters (idempotency keys, refs, Stripe ids).
+
+    Compared exactly everywhere ("order-1 " is not "order-1"); no control characters or lone
+    surrogates, which no store and no HTTP header can carry.
+    """
     if not isinstance(value, str) or not value:
-        raise InvalidInput(f"{name} must be a non-empty string, got {value!r}.", param=name)
+        raise InvalidInput(f"{name} must be a non-empty string{hint}, got {value!r}.", param=name)
     if len(value) > MAX_REF_LENGTH:
         raise InvalidInput(
-            f"{name} is {len(value)} characters long; at most 255 are allowed.", param=name
+            f"{name} is {len(value)} characters long; at most {MAX_REF_LENGTH} are allowed.",
+            param=name,
         )
+    problem = _text_problem(value)
+    if problem is not None:
+        raise InvalidInput(f"{name} {problem}; got {value!r}.", param=name)
     return value
 
 
@@ -98,34 +121,101 @@ def stripe_id(name: str, value: object, prefix: str) -> str:
     return checked
 
 
-def metadata(value: Mapping[str, str] | None) -> dict[str, str]:
-    """Stripe metadata: at most 50 string keys (40 chars) with string values (500 chars)."""
+def metadata(value: object, *, reserved: int = 0) -> dict[str, str]:
+    """Stripe metadata, leaving room for the ``reserved`` keys this library adds.
+
+    At most 50 keys in all; keys non-empty, at most 40 characters, without ``[`` or ``]``
+    (Stripe's form encoding would nest them); values strings of at most 500 characters.
+    """
     if value is None:
         return {}
-    if not isinstance(value, Mapping) or len(value) > 50:
+    room = MAX_METADATA_KEYS - reserved
+    if not isinstance(value, Mapping) or len(value) > room:
         raise InvalidInput(
-            "metadata must be a mapping of at most 50 string keys to strings.", param="metadata"
+            f"metadata must be a mapping of at most {room} string keys to strings ({reserved} of "
+            f"Stripe's {MAX_METADATA_KEYS} are this library's own).",
+            param="metadata",
         )
     for k, v in value.items():
-        if not isinstance(k, str) or not isinstance(v, str) or len(k) > 40 or len(v) > 500:
+        if (
+            not isinstance(k, str)
+            or not isinstance(v, str)
+            or not k
+            or len(k) > 40
+            or len(v) > 500
+            or _METADATA_KEY_FORBIDDEN.search(k)
+            or _text_problem(k) is not None
+            or _unencodable(v)
+        ):
             raise InvalidInput(
-                f"metadata entry {k!r} must be a string key of at most 40 characters with a "
-                "string value of at most 500.",
+                f"metadata entry {k!r} must be a non-empty string key of at most 40 characters, "
+                "without '[' or ']', with a string value of at most 500.",
+                param="metadata",
+            )
+        if k.startswith(OWN_METADATA_PREFIX):
+            raise InvalidInput(
+                f"metadata key {k!r} is reserved: keys starting with {OWN_METADATA_PREFIX!r} "
+                "belong to this library.",
                 param="metadata",
             )
     return dict(value)
 
 
-def method_types(value: Sequence[str] | None) -> list[str] | None:
-    """A non-empty list of payment method type names, or None for dynamic methods."""
+def text(name: str, value: object) -> str | None:
+    """Optional free text (a description): a str that can be sent, or None."""
     if value is None:
         return None
-    if isinstance(value, str) or not value or not all(isinstance(t, str) and t for t in value):
+    if not isinstance(value, str) or _unencodable(value) or "\x00" in value:
+        raise InvalidInput(
+            f"{name} must be a str of valid Unicode text, got {value!r}.", param=name
+        )
+    return value
+
+
+def _unencodable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def method_types(value: object) -> list[str] | None:
+    """A non-empty list of payment method types the SDK declares, or None for dynamic methods."""
+    if value is None:
+        return None
+    if isinstance(value, str) or not isinstance(value, Sequence) or not value:
         raise InvalidInput(
             "payment_method_types must be a non-empty list such as ['card', 'sepa_debit'].",
             param="payment_method_types",
         )
-    return list(value)
+    unknown = [t for t in value if t not in _declared_method_types()]
+    if unknown:
+        raise InvalidInput(
+            f"payment_method_types holds {unknown!r}, which Stripe's API does not declare for "
+            "setup-mode Checkout; use names such as 'card', 'sepa_debit', 'us_bank_account'.",
+            param="payment_method_types",
+        )
+    return [str(t) for t in value]
+
+
+LITERAL: object = typing.Literal
+
+
+@functools.cache
+def _declared_method_types() -> frozenset[str]:
+    """The method types the pinned ``stripe`` package declares for Checkout Sessions."""
+    from stripe.params.checkout import SessionCreateParams
+
+    found: set[str] = set()
+    pending = [SessionCreateParams.__annotations__["allowed_payment_method_types"]]
+    while pending:  # NotRequired[List[Union[Literal[...], str]]]: collect the literals
+        annotation = pending.pop()
+        if typing.get_origin(annotation) is LITERAL:
+            found.update(str(a) for a in typing.get_args(annotation))
+        else:
+            pending.extend(typing.get_args(annotation))
+    return frozenset(found)
 
 
 def api_key(value: object) -> str:
