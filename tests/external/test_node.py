@@ -87,7 +87,6 @@ def test_idempotency(server: FakeServer) -> None:
     run_scenario(server, "idempotency")
 
 
-@pytest.mark.slow
 def test_pagination(server: FakeServer) -> None:
     """autoPagingEach and starting_after walk more than 100 customers."""
     run_scenario(server, "pagination")
