@@ -151,8 +151,7 @@ def _list_pairs(
 def encode(pairs: list[tuple[str, str]]) -> str:
     """``requests.encode``: keys escaped with literal brackets, values query-escaped."""
     return "&".join(
-        f"{quote_plus(k).replace('%5B', '[').replace('%5D', ']')}={quote_plus(v)}"
-        for k, v in pairs
+        f"{quote_plus(k).replace('%5B', '[').replace('%5D', ']')}={quote_plus(v)}" for k, v in pairs
     )
 
 

@@ -114,7 +114,8 @@ def test_webhooks_verified_by_construct_event(server: FakeServer) -> None:
         stderr=subprocess.STDOUT,
         text=True,
     ) as process:
-        assert process.stdin is not None and process.stdout is not None
+        assert process.stdin is not None
+        assert process.stdout is not None
         first = process.stdout.readline()
         if first.startswith("LISTENING "):
             server.webhook_url = f"http://127.0.0.1:{first.split()[1]}/stripe/webhook"
