@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from future_payments.testing import FakeServer, FakeStripe
+from tests.external._http import Api
 
 WEBHOOK_SECRET = "whsec_external_harness"
 API_KEY = "sk_test_external_harness"
@@ -22,3 +23,13 @@ def server() -> Iterator[FakeServer]:
     """A served fake on the real clock, so signatures verify against real time."""
     with FakeServer(FakeStripe(webhook_secret=WEBHOOK_SECRET)) as running:
         yield running
+
+
+@pytest.fixture
+def api(server: FakeServer) -> Iterator[Api]:
+    """Raw JSON calls to ``server``, as a client in any language sees them."""
+    client = Api(server, API_KEY)
+    try:
+        yield client
+    finally:
+        client.close()
