@@ -29,19 +29,17 @@ class Api:
         self,
         method: str,
         path: str,
-        data: dict[str, str] | list[tuple[str, str]] | None = None,
+        data: dict[str, str] | None = None,
         **headers: str,
     ) -> tuple[int, dict[str, Any]]:
         """``method path`` with form ``data`` (the query string for GET and DELETE)."""
         if method in ("GET", "DELETE"):
             response = self._http.request(method, path, params=data, headers=headers)
         else:
-            response = self._http.request(method, path, data=data, headers=headers)  # type: ignore[arg-type]
+            response = self._http.request(method, path, data=data, headers=headers)
         return response.status_code, response.json()
 
-    def ok(
-        self, method: str, path: str, data: dict[str, str] | list[tuple[str, str]] | None = None
-    ) -> dict[str, Any]:
+    def ok(self, method: str, path: str, data: dict[str, str] | None = None) -> dict[str, Any]:
         """The answer of a call that must succeed; a failure names Stripe's error."""
         status, body = self.call(method, path, data)
         if status >= 300:
