@@ -236,9 +236,14 @@ _DECLINES = (
         "pm_card_visa_chargeDeclinedInsufficientFunds",
         "card_declined",
         "insufficient_funds",
+        aliases=("pm_card_chargeDeclinedInsufficientFunds",),
     ),
     _declining(
-        "4000000000009987", "pm_card_visa_chargeDeclinedLostCard", "card_declined", "lost_card"
+        "4000000000009987",
+        "pm_card_visa_chargeDeclinedLostCard",
+        "card_declined",
+        "lost_card",
+        aliases=("pm_card_chargeDeclinedLostCard",),
     ),
     _declining(
         "4000000000009979", "pm_card_visa_chargeDeclinedStolenCard", "card_declined", "stolen_card"
@@ -364,10 +369,20 @@ _THREE_D_SECURE = (
         country="GB",
     ),
     TestCard(
-        "4000000000003220", "", "visa", "authenticates", "authentication_required", "authenticates"
+        "4000000000003220",
+        "pm_card_threeDSecure2Required",
+        "visa",
+        "authenticates",
+        "authentication_required",
+        "authenticates",
     ),
     TestCard(
-        "4000000000003063", "", "visa", "authenticates", "authentication_required", "authenticates"
+        "4000000000003063",
+        "pm_card_threeDSecureRequired",
+        "visa",
+        "authenticates",
+        "authentication_required",
+        "authenticates",
     ),
     TestCard(
         "4000008400001629",
@@ -379,7 +394,7 @@ _THREE_D_SECURE = (
         "card_declined",
         "generic_decline",
     ),
-    _ok("4000000000003055", ""),
+    _ok("4000000000003055", "pm_card_threeDSecureOptional"),
 )
 
 _CARDS = _BRANDS + _COUNTRIES + _DECLINES + _FRAUD + _AFTER_THE_CHARGE + _THREE_D_SECURE
