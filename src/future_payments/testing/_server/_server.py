@@ -188,15 +188,40 @@ class FakeServer:
             self._httpd = self._thread = None
 
     def attempts_of(self, event_id: str) -> list[DeliveryAttempt]:
-        """Every attempt to deliver one event, by this server or a reporting ``listen``."""
-        with self._reported_lock:
-            reported = [a for a in self._reported if a.event_id == event_id]
-        return sorted(self._forwarder.attempts_of(event_id) + reported, key=lambda a: a.at)
+        """Every attempt to deliver one event, by this server or by ``future-payments listen``.
+
+        Oldest first. A ``listen`` process reports its attempts to the server it follows.
+        """
+        return [attempt for _, attempt in self._attempts_by(event_id)]
 
     def report(self, attempt: DeliveryAttempt) -> None:
-        """Record an attempt made elsewhere (``future-payments listen``), for the dashboard."""
+        """Record an attempt made elsewhere (by ``future-payments listen``)."""
         with self._reported_lock:
             self._reported.append(attempt)
+
+    def _attempts_by(self, event_id: str) -> list[tuple[str, DeliveryAttempt]]:
+        """``(who, attempt)`` for one event, oldest first: who is ``server`` or ``listen``."""
+        with self._reported_lock:
+            reported = [("listen", a) for a in self._reported if a.event_id == event_id]
+        own = [("server", a) for a in self._forwarder.attempts_of(event_id)]
+        return sorted(own + reported, key=lambda pair: pair[1].at)
+
+    def _delivery_state(self, event_id: str) -> str:
+        """How the delivery of one event went, in a few words, for the dashboard."""
+        if event_id in self._fake.pending_event_ids():
+            return "waiting" if self.webhook_url else "not forwarded (no webhook URL)"
+        attempts = self._attempts_by(event_id)
+        if not attempts:
+            if self.webhook_url is None:
+                return "taken by fake.webhooks()"
+            return "sending"
+        who, last = attempts[-1]
+        if who == "server":
+            state, _ = self._forwarder.state_of(event_id)
+        else:
+            state = "delivered" if last.ok else "failed" if last.retry_in is None else "retrying"
+        by = " by listen" if who == "listen" else ""
+        return f"{state}{by}: {last.error or f'HTTP {last.status}'}, attempt {last.attempt}"
 
     def client(self, api_key: str = "sk_test_fake", **kwargs: Any) -> stripe.StripeClient:
         """A real ``stripe.StripeClient`` talking HTTP to this server.
