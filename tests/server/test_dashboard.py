@@ -76,16 +76,17 @@ def test_payment_intents_link_their_charge(
     http: httpx.Client, client: stripe.StripeClient, shop: dict[str, str]
 ) -> None:
     """A PaymentIntent's page links its latest charge."""
-    latest = client.v1.payment_intents.retrieve(shop["payment_intent"]).latest_charge
+    intent = shop["payment_intent"]
+    latest = client.v1.payment_intents.retrieve(intent).latest_charge
 
-    assert f'href="/charges/{latest}"' in http.get(f"/payment_intents/{shop['payment_intent']}").text
+    assert f'href="/charges/{latest}"' in http.get(f"/payment_intents/{intent}").text
 
 
 def test_detail_page_shows_the_json(http: httpx.Client, shop: dict[str, str]) -> None:
     """/customers/<id> shows the customer's JSON, with ids linked to their own pages."""
     page = http.get(f"/customers/{shop['customer']}").text
 
-    assert '&quot;object&quot;: &quot;customer&quot;' in page
+    assert "&quot;object&quot;: &quot;customer&quot;" in page
     assert f'href="/payment_methods/{shop["payment_method"]}"' in page
 
 
