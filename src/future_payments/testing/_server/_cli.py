@@ -10,6 +10,7 @@ from types import FrameType
 from typing import TextIO
 
 from future_payments.testing._fake._fake import FakeStripe
+from future_payments.testing._server._retry import RetrySchedule
 from future_payments.testing._server._server import FakeServer
 
 
@@ -20,6 +21,7 @@ def serve(
     webhook_url: str | None,
     webhook_secret: str | None,
     allow_remote: bool,
+    retry: RetrySchedule | None = None,
     out: TextIO | None = None,
 ) -> int:
     """Serve until interrupted; returns the exit code (2 for a refused host or a bad URL)."""
@@ -31,6 +33,7 @@ def serve(
             host=host,
             port=port,
             webhook_url=webhook_url,
+            retry=retry,
             allow_remote=allow_remote,
         )
         server.start()
@@ -59,17 +62,22 @@ def serve(
 def _print_banner(server: FakeServer, out: TextIO) -> None:
     url = server.url
     forward = server.webhook_url or "not forwarded (pass --webhook-url URL)"
+    if server.webhook_url:
+        forward += f"\n                   failed deliveries {server.retry.describe()}"
     print(f"FakeStripe listening on {url}", file=out)
     print(
         f"""
   API base:        {url}  (the /v1 API; any sk_test_... key)
   Webhook secret:  {server.fake.webhook_secret}
   Webhooks to:     {forward}
-  Events:          {url}/_events
+  Dashboard:       {url}/
 
 Point a client at it:
   Python:  stripe.StripeClient("sk_test_123", base_addresses={{"api": "{url}"}})
   Shell:   curl {url}/v1/customers -u sk_test_123:
+
+Forward events to an app from another shell:
+  future-payments listen --forward-to http://127.0.0.1:8000/stripe/webhook --api-base {url}
 
 Checkout Session urls open the hosted page on this server. Press Ctrl-C to stop.""",
         file=out,
