@@ -70,7 +70,10 @@ def resend(
     try:
         check_webhook_url(webhook_url)
     except ValueError as exc:
-        print(f"future-payments events resend: {exc}".replace("webhook_url", "--webhook-url"))
+        print(
+            f"future-payments events resend: {exc}".replace("webhook_url", "--webhook-url"),
+            file=err,
+        )
         return 2
     try:
         config = remote.config()
