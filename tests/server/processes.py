@@ -18,7 +18,7 @@ class Command:
     """A running ``python -m future_payments ...``: its stdout and stderr lines as they come."""
 
     def __init__(self, args: Sequence[str]) -> None:
-        self.process = subprocess.Popen(
+        self.process = subprocess.Popen(  # noqa: S603 -- our own CLI, our own arguments
             [sys.executable, "-m", "future_payments", *args],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -28,7 +28,8 @@ class Command:
         self.out: list[str] = []
         self.err: list[str] = []
         self._lines: queue.Queue[str] = queue.Queue()
-        assert self.process.stdout is not None and self.process.stderr is not None
+        assert self.process.stdout is not None
+        assert self.process.stderr is not None
         self._readers = [
             threading.Thread(target=self._read, args=(self.process.stdout, self.out, True)),
             threading.Thread(target=self._read, args=(self.process.stderr, self.err, False)),
