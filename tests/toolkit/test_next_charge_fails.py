@@ -65,8 +65,7 @@ def test_only_the_next_charges(scenarios: Scenarios, payments: FuturePayments) -
     scenarios.next_charge_fails("insufficient_funds", times=2)
 
     results = [
-        payments.charge_saved("user-1", 1999, "usd", idempotency_key=f"order-{n}")
-        for n in range(3)
+        payments.charge_saved("user-1", 1999, "usd", idempotency_key=f"order-{n}") for n in range(3)
     ]
 
     assert [Declined, Declined, Charged] == [type(r) for r in results]

@@ -8,9 +8,7 @@ from future_payments import Charged, FuturePayments, NeedsAuthentication
 from future_payments.testing import FakeCardError, FakeStripe, Scenarios, saved_card
 
 
-def test_saved_card_is_stored_as_default(
-    scenarios: Scenarios, payments: FuturePayments
-) -> None:
+def test_saved_card_is_stored_as_default(scenarios: Scenarios, payments: FuturePayments) -> None:
     """The method is in the store, active and the default, for that customer_ref."""
     method = scenarios.saved_card("user-1")
 
@@ -66,9 +64,7 @@ def test_events_stay_pending(fake_stripe: FakeStripe, scenarios: Scenarios) -> N
     assert "checkout.session.completed" in {d.type for d in fake_stripe.webhooks()}
 
 
-def test_card_that_cannot_be_saved(
-    fake_stripe: FakeStripe, payments: FuturePayments
-) -> None:
+def test_card_that_cannot_be_saved(fake_stripe: FakeStripe, payments: FuturePayments) -> None:
     """A card declined at setup raises FakeCardError and stores nothing."""
     with pytest.raises(FakeCardError):
         saved_card(payments, fake_stripe, "user-1", card="4000000000009995")

@@ -3,9 +3,11 @@
 Installing ``future-payments`` is enough: ``fake_stripe``, ``stripe_client``, ``payments``,
 ``scenarios`` and ``stripe_mode`` are available in every test, no conftest needed.
 (``future_payments``, the old name of ``payments``, still works for one release, with a
-``DeprecationWarning``: it shadowed the package's own name in a test module.) A test marked ``@pytest.mark.stripe_live`` runs twice: ``[fake]`` on the in-process fake
-and ``[stripe_live]`` against Stripe test mode, which is skipped unless
-``STRIPE_TEST_SECRET_KEY`` holds a test-mode key. The key is never printed.
+``DeprecationWarning``: it shadowed the package's own name in a test module.)
+
+A test marked ``@pytest.mark.stripe_live`` runs twice: ``[fake]`` on the in-process fake and
+``[stripe_live]`` against Stripe test mode, which is skipped unless ``STRIPE_TEST_SECRET_KEY``
+holds a test-mode key. The key is never printed.
 """
 
 from __future__ import annotations
