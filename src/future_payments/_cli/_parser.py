@@ -7,12 +7,14 @@ runs, so ``--help`` and ``--version`` answer at once.
 from __future__ import annotations
 
 import argparse
+import os
 from importlib.metadata import PackageNotFoundError, version
 
 from future_payments._cli import _commands
 from future_payments._cli._durations import parse_duration
 
 DEFAULT_API_BASE = "http://127.0.0.1:12111"
+API_BASE_VARIABLE = "FUTURE_PAYMENTS_API_BASE"
 _RAW = argparse.RawDescriptionHelpFormatter
 
 _TOP = """\
@@ -111,9 +113,10 @@ def _package_version() -> str:
 def _api_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--api-base",
-        default=DEFAULT_API_BASE,
+        default=os.environ.get(API_BASE_VARIABLE) or DEFAULT_API_BASE,
         metavar="URL",
-        help=f"the running fake (`future-payments fake serve`); default {DEFAULT_API_BASE}",
+        help=f"the running fake (`future-payments fake serve`); default ${API_BASE_VARIABLE} "
+        f"or {DEFAULT_API_BASE}",
     )
     parser.add_argument(
         "--api-key",
