@@ -35,7 +35,7 @@ from tests.test_docs_examples import blocks
 
 API_BASE = "http://127.0.0.1:12111"
 APP = "http://127.0.0.1:8000"
-APP_SECRET = "whsec_test"  # noqa: S105 -- the docs' example endpoint secret
+APP_SECRET = "whsec_test"  # the docs' example endpoint secret
 _MASKS = [
     (re.compile(r"\b(cus|pm|cs_test|seti|pi|ch|re|evt|req|py|pyr)_[A-Za-z0-9]{6,}"), r"\1_…"),
     (re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"), "<time>"),
