@@ -9,35 +9,26 @@ import httpx
 import pytest
 import stripe
 
+from future_payments.__main__ import main
 from future_payments.testing import FakeServer, FakeStripe
-from tests.server.conftest import TINY, Receiver, setup_session
+from tests.server.conftest import TINY, Receiver
 
 
 @pytest.fixture
-def shop(client: stripe.StripeClient, server: FakeServer) -> dict[str, str]:
-    """A customer who saved a card through Checkout and was charged: their ids by kind."""
-    session = setup_session(client)
-    server.fake.complete_checkout(session.id)
-    done = client.v1.checkout.sessions.retrieve(session.id, params={"expand": ["setup_intent"]})
-    intent = done.setup_intent
-    assert isinstance(intent, stripe.SetupIntent)
-    assert isinstance(intent.payment_method, str)
-    payment = client.v1.payment_intents.create(
-        params={
-            "amount": 1999,
-            "currency": "usd",
-            "customer": str(done.customer),
-            "payment_method": intent.payment_method,
-            "off_session": True,
-            "confirm": True,
-        }
-    )
+def shop(server: FakeServer, capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
+    """A card saved through Checkout and a payment, made by `trigger`: the ids by kind."""
+    for event in ("checkout.session.completed", "payment_intent.succeeded"):
+        assert 0 == main(["trigger", event, "--api-base", server.url])
+    capsys.readouterr()
+    fake = server.fake
+    [customer] = fake.objects("customer")
+    saved = next(pm for pm in fake.objects("payment_method") if pm["customer"])
     return {
-        "customer": str(done.customer),
-        "session": session.id,
-        "payment_method": intent.payment_method,
-        "payment_intent": payment.id,
-        "event": client.v1.events.list(params={"limit": 1}).data[0].id,
+        "customer": customer["id"],
+        "session": fake.objects("checkout.session")[0]["id"],
+        "payment_method": saved["id"],
+        "payment_intent": fake.objects("payment_intent")[0]["id"],
+        "event": fake.objects("event")[0]["id"],
     }
 
 

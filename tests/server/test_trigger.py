@@ -78,6 +78,12 @@ def _cases() -> list[object]:
     ]
 
 
+def trigger(server: FakeServer, event: str, *overrides: str) -> int:
+    """``future-payments trigger EVENT --override ...`` against ``server``; the exit code."""
+    pairs = [arg for override in overrides for arg in ("--override", override)]
+    return main(["trigger", event, "--api-base", server.url, *pairs])
+
+
 @pytest.mark.parametrize("event", _cases())
 def test_trigger_makes_the_event_happen(
     event: str, server: FakeServer, capsys: pytest.CaptureFixture[str]
@@ -124,10 +130,9 @@ def test_prints_the_objects_it_created(
 
 def test_override_changes_a_step(server: FakeServer, capsys: pytest.CaptureFixture[str]) -> None:
     """--override step:param=value changes that step's request, nested keys included."""
-    code = main(
-        ["trigger", "payment_intent.succeeded", "--api-base", server.url,
-         "--override", "payment_intent:amount=4200",
-         "--override", "payment_intent:metadata.order=o-7"]
+    code = trigger(
+        server, "payment_intent.succeeded", "payment_intent:amount=4200",
+        "payment_intent:metadata.order=o-7",
     )  # fmt: skip
 
     [intent] = server.fake.objects("payment_intent")
@@ -138,10 +143,7 @@ def test_override_of_the_customer_page(
     server: FakeServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """checkout_page:number= types another card; 3155 passes its 3-D Secure challenge."""
-    code = main(
-        ["trigger", "checkout.session.completed", "--api-base", server.url,
-         "--override", "checkout_page:number=4000002500003155"]
-    )  # fmt: skip
+    code = trigger(server, "checkout.session.completed", "checkout_page:number=4000002500003155")
     out = capsys.readouterr().out
 
     [method] = server.fake.objects("payment_method")
@@ -153,10 +155,7 @@ def test_declined_card_fails_the_trigger(
     server: FakeServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A card the page declines: exit 1 with the page's message; the session stays open."""
-    code = main(
-        ["trigger", "checkout.session.completed", "--api-base", server.url,
-         "--override", "checkout_page:number=4000000000000002"]
-    )  # fmt: skip
+    code = trigger(server, "checkout.session.completed", "checkout_page:number=4000000000000002")
 
     [session] = server.fake.objects("checkout.session")
     assert (1, "open") == (code, session["status"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from future_payments.testing._server._retry import RetrySchedule
@@ -41,15 +41,9 @@ def serve(args: argparse.Namespace) -> int:
         args.parser.error("--webhook-secret must start with whsec_")
     from future_payments.testing._server._cli import serve as run_serve
 
-    schedule = _schedule(args)
-    return run_serve(
-        host=args.host,
-        port=args.port,
-        webhook_url=args.webhook_url,
-        webhook_secret=args.webhook_secret,
-        allow_remote=args.allow_remote,
-        retry=schedule,
-    )
+    where = {"host": args.host, "port": args.port, "allow_remote": args.allow_remote}
+    webhooks = {"webhook_url": args.webhook_url, "webhook_secret": args.webhook_secret}
+    return run_serve(**where, **webhooks, retry=_schedule(args))
 
 
 def listen(args: argparse.Namespace) -> int:
@@ -63,14 +57,11 @@ def listen(args: argparse.Namespace) -> int:
         args.parser.error(f"--forward-to must be an http:// or https:// URL: {args.forward_to}")
     schedule = _schedule(args)
     return run_listen(
-        api_base=_api_base(args),
-        api_key=args.api_key,
+        **_remote(args),
         forward_to=args.forward_to,
         events=args.events,
         schedule=schedule,
         print_secret=args.print_secret,
-        out=sys.stdout,
-        err=sys.stderr,
     )
 
 
@@ -85,13 +76,7 @@ def trigger(args: argparse.Namespace) -> int:
             print(f"  {name:<40} {TRIGGERS[name].summary}")
         return 0
     return run_trigger(
-        triggers=TRIGGERS,
-        event=args.event,
-        api_base=_api_base(args),
-        api_key=args.api_key,
-        overrides=args.override,
-        out=sys.stdout,
-        err=sys.stderr,
+        **_remote(args), triggers=TRIGGERS, event=args.event, overrides=args.override
     )
 
 
@@ -101,50 +86,30 @@ def events_list(args: argparse.Namespace) -> int:
         args.parser.error("--limit must be between 1 and 100")
     from future_payments._cli._events import list_events
 
-    return list_events(
-        api_base=_api_base(args),
-        api_key=args.api_key,
-        type=args.type,
-        limit=args.limit,
-        as_json=args.json,
-        out=sys.stdout,
-        err=sys.stderr,
-    )
+    return list_events(**_remote(args), type=args.type, limit=args.limit, as_json=args.json)
 
 
 def events_resend(args: argparse.Namespace) -> int:
     """``future-payments events resend``."""
     from future_payments._cli._events import resend
 
-    return resend(
-        api_base=_api_base(args),
-        api_key=args.api_key,
-        event_id=args.event_id,
-        webhook_url=args.webhook_url,
-        out=sys.stdout,
-        err=sys.stderr,
-    )
+    return resend(**_remote(args), event_id=args.event_id, webhook_url=args.webhook_url)
 
 
 def webhooks_sign(args: argparse.Namespace) -> int:
     """``future-payments webhooks sign``."""
     from future_payments._cli._webhooks import sign, stdin_bytes
 
-    return sign(
-        file=args.file,
-        secret=args.secret,
-        timestamp=args.timestamp,
-        out=sys.stdout,
-        err=sys.stderr,
-        stdin=stdin_bytes(),
-    )
+    what = {"file": args.file, "secret": args.secret, "timestamp": args.timestamp}
+    return sign(**what, out=sys.stdout, err=sys.stderr, stdin=stdin_bytes())
 
 
-def _api_base(args: argparse.Namespace) -> str:
+def _remote(args: argparse.Namespace) -> dict[str, Any]:
+    """The arguments every command that talks to a running fake takes, checked."""
     from future_payments._cli._remote import check_api_base
 
     try:
-        return check_api_base(args.api_base)
+        api_base = check_api_base(args.api_base)
     except ValueError as exc:
         args.parser.error(str(exc))
-        raise  # unreachable: error() exits
+    return {"api_base": api_base, "api_key": args.api_key, "out": sys.stdout, "err": sys.stderr}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from future_payments._cli import _commands
 from future_payments._cli._durations import parse_duration
@@ -29,6 +30,11 @@ Start a fake in one shell, follow its events in another, make events happen in a
 
 Every command has its own --help. Documentation: docs/cli.md in the source repository
 (https://github.com/future-payments/future-payments)."""
+
+_DEMO = """\
+Save cards (one with 3-D Secure), charge them off-session, recover a charge that needs the
+customer, and show a decline, all on an in-process fake Stripe; prints each step. Nothing
+leaves the machine."""
 
 _SERVE = """\
 Serve the fake Stripe over HTTP until Ctrl-C (or SIGTERM). It answers Stripe's /v1 API
@@ -151,6 +157,24 @@ def _retry_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _group(commands: Any, name: str, help: str) -> Any:
+    """A command group (``fake``, ``events``...): alone, it prints its help."""
+    group: argparse.ArgumentParser = commands.add_parser(name, help=help)
+    group.set_defaults(handler=_commands.usage, parser=group)
+    return group.add_subparsers(metavar="COMMAND", title="commands")
+
+
+def _command(
+    commands: Any, name: str, help: str, description: str, handler: Any
+) -> argparse.ArgumentParser:
+    """A command whose ``--help`` shows ``description`` as written."""
+    command: argparse.ArgumentParser = commands.add_parser(
+        name, help=help, description=description, formatter_class=_RAW
+    )
+    command.set_defaults(handler=handler, parser=command)
+    return command
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line."""
     parser = argparse.ArgumentParser(prog="future-payments", description=_TOP, formatter_class=_RAW)
@@ -160,52 +184,39 @@ def build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(handler=_commands.usage, parser=parser)
     commands = parser.add_subparsers(metavar="COMMAND", title="commands")
 
-    demo = commands.add_parser(
+    demo = _command(
+        commands,
         "demo",
-        help="run the whole flow on an in-process fake Stripe and a SQLite file",
-        description="Save cards (one with 3-D Secure), charge them off-session, recover a "
-        "charge that needs the customer, and show a decline, all on an in-process fake "
-        "Stripe; prints each step. Nothing leaves the machine.",
+        "run the whole flow on an in-process fake Stripe and a SQLite file",
+        _DEMO,
+        _commands.demo,
     )
     demo.add_argument(
         "--db",
         metavar="FILE",
         help="keep the SQLite store in FILE (default: a temporary file, deleted at the end)",
     )
-    demo.set_defaults(handler=_commands.demo)
 
-    fake = commands.add_parser("fake", help="the fake Stripe as a local HTTP server")
-    fake.set_defaults(handler=_commands.usage, parser=fake)
-    fake_commands = fake.add_subparsers(metavar="COMMAND", title="commands")
-    serve = fake_commands.add_parser(
-        "serve",
-        help="serve the fake Stripe API, hosted pages, a dashboard and webhooks",
-        description=_SERVE,
-        formatter_class=_RAW,
-    )
+    fake = _group(commands, "fake", "the fake Stripe as a local HTTP server")
+    what = "serve the fake Stripe API, hosted pages, a dashboard and webhooks"
+    serve = _command(fake, "serve", what, _SERVE, _commands.serve)
     serve.add_argument("--host", default="127.0.0.1", help="interface (default: 127.0.0.1)")
     serve.add_argument(
         "--port", type=int, default=12111, help="TCP port; 0 picks a free one (default: 12111)"
     )
     serve.add_argument("--webhook-url", metavar="URL", help="POST every event, signed, to URL")
-    serve.add_argument(
-        "--webhook-secret",
-        metavar="WHSEC",
-        help="sign webhooks with this whsec_... secret (default: a new random one)",
-    )
-    serve.add_argument(
-        "--allow-remote",
-        action="store_true",
-        help="allow a --host that is not loopback (the fake has no real security)",
-    )
+    signing = "sign webhooks with this whsec_... secret (default: a new random one)"
+    serve.add_argument("--webhook-secret", metavar="WHSEC", help=signing)
+    remote = "allow a --host that is not loopback (the fake has no real security)"
+    serve.add_argument("--allow-remote", action="store_true", help=remote)
     _retry_options(serve)
-    serve.set_defaults(handler=_commands.serve, parser=serve)
 
-    listen = commands.add_parser(
+    listen = _command(
+        commands,
         "listen",
-        help="forward a running fake's events to your app, signed (like `stripe listen`)",
-        description=_LISTEN,
-        formatter_class=_RAW,
+        "forward a running fake's events to your app, signed (like `stripe listen`)",
+        _LISTEN,
+        _commands.listen,
     )
     listen.add_argument("--forward-to", metavar="URL", help="POST each event, signed, to URL")
     listen.add_argument(
@@ -218,13 +229,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _api_options(listen)
     _retry_options(listen)
-    listen.set_defaults(handler=_commands.listen, parser=listen)
 
-    trigger = commands.add_parser(
+    trigger = _command(
+        commands,
         "trigger",
-        help="make an event happen on a running fake (like `stripe trigger`)",
-        description=_TRIGGER,
-        formatter_class=_RAW,
+        "make an event happen on a running fake (like `stripe trigger`)",
+        _TRIGGER,
+        _commands.trigger,
     )
     trigger.add_argument("event", nargs="?", metavar="EVENT", help="e.g. customer.created")
     trigger.add_argument(
@@ -235,36 +246,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="change one parameter of one step (repeatable)",
     )
     _api_options(trigger)
-    trigger.set_defaults(handler=_commands.trigger, parser=trigger)
 
-    events = commands.add_parser("events", help="list a running fake's events, or resend one")
-    events.set_defaults(handler=_commands.usage, parser=events)
-    events_commands = events.add_subparsers(metavar="COMMAND", title="commands")
-    listing = events_commands.add_parser(
-        "list", help="the newest events", description=_EVENTS_LIST, formatter_class=_RAW
-    )
+    events = _group(commands, "events", "list a running fake's events, or resend one")
+    listing = _command(events, "list", "the newest events", _EVENTS_LIST, _commands.events_list)
     listing.add_argument("--type", metavar="TYPE", help="only this type (a.* for a family)")
     listing.add_argument("--limit", type=int, default=20, help="how many, 1 to 100 (default: 20)")
     listing.add_argument("--json", action="store_true", help="print Stripe's list JSON")
     _api_options(listing)
-    listing.set_defaults(handler=_commands.events_list, parser=listing)
-    resend = events_commands.add_parser(
-        "resend", help="deliver an event again", description=_EVENTS_RESEND, formatter_class=_RAW
+    resend = _command(
+        events, "resend", "deliver an event again", _EVENTS_RESEND, _commands.events_resend
     )
     resend.add_argument("event_id", metavar="EVENT_ID", help="the evt_... id")
     resend.add_argument("--webhook-url", metavar="URL", help="POST it here once instead")
     _api_options(resend)
-    resend.set_defaults(handler=_commands.events_resend, parser=resend)
 
-    webhooks = commands.add_parser("webhooks", help="webhook tools for testing endpoints")
-    webhooks.set_defaults(handler=_commands.usage, parser=webhooks)
-    webhook_commands = webhooks.add_subparsers(metavar="COMMAND", title="commands")
-    sign = webhook_commands.add_parser(
-        "sign",
-        help="print a Stripe-Signature header for a payload",
-        description=_SIGN,
-        formatter_class=_RAW,
-    )
+    webhooks = _group(commands, "webhooks", "webhook tools for testing endpoints")
+    what = "print a Stripe-Signature header for a payload"
+    sign = _command(webhooks, "sign", what, _SIGN, _commands.webhooks_sign)
     sign.add_argument("file", metavar="FILE", help="the payload ('-' for standard input)")
     sign.add_argument(
         "--secret", required=True, metavar="WHSEC", help="the endpoint's whsec_... secret"
@@ -272,5 +270,4 @@ def build_parser() -> argparse.ArgumentParser:
     sign.add_argument(
         "--timestamp", type=int, metavar="UNIX", help="sign at this time (default: now)"
     )
-    sign.set_defaults(handler=_commands.webhooks_sign)
     return parser

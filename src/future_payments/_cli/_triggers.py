@@ -147,55 +147,35 @@ def _setup(run: Run, customer: str, payment_method: str, **extra: object) -> Par
     }
 
 
+def _unconfirmed_setup(run: Run) -> stripe.SetupIntent:
+    """A customer, and a SetupIntent for them that nobody confirms."""
+    params = {"customer": _customer(run), "payment_method_types": ["card"]}
+    return run.call("setup_intent", run.client.v1.setup_intents.create, params)
+
+
 @trigger("setup_intent.created", "a SetupIntent is created", "customer", "setup_intent")
 def _setup_created(run: Run) -> None:
-    customer = _customer(run)
-    run.call(
-        "setup_intent",
-        run.client.v1.setup_intents.create,
-        {"customer": customer, "payment_method_types": ["card"], "description": DESCRIPTION},
-    )
+    _unconfirmed_setup(run)
 
 
-@trigger(
-    "setup_intent.succeeded",
-    "a card is set up for later off-session charges",
-    "customer",
-    "setup_intent",
-)
+@trigger("setup_intent.succeeded", "a card is set up for later charges", "customer", "setup_intent")
 def _setup_succeeded(run: Run) -> None:
-    customer = _customer(run)
-    params = _setup(run, customer, "pm_card_visa", confirm=True)
+    params = _setup(run, _customer(run), "pm_card_visa", confirm=True)
     run.call("setup_intent", run.client.v1.setup_intents.create, params)
 
 
-@trigger(
-    "setup_intent.setup_failed",
-    "a card is declined while being set up",
-    "customer",
-    "setup_intent",
-)
+@trigger("setup_intent.setup_failed", "a card is declined while set up", "customer", "setup_intent")
 def _setup_failed(run: Run) -> None:
-    customer = _customer(run)
-    params = _setup(run, customer, "pm_card_visa_chargeDeclined", confirm=True)
+    params = _setup(run, _customer(run), "pm_card_visa_chargeDeclined", confirm=True)
     run.call_declined("setup_intent", run.client.v1.setup_intents.create, params, "setup_intent")
 
 
 @trigger(
-    "setup_intent.requires_action",
-    "setting up a card asks for 3-D Secure",
-    "customer",
-    "setup_intent",
+    "setup_intent.requires_action", "setting up asks for 3-D Secure", "customer", "setup_intent"
 )
 def _setup_requires_action(run: Run) -> None:
-    customer = _customer(run)
-    params = _setup(
-        run,
-        customer,
-        "pm_card_authenticationRequiredOnSetup",
-        confirm=True,
-        return_url=RETURN_URL,
-    )
+    card = "pm_card_authenticationRequiredOnSetup"
+    params = _setup(run, _customer(run), card, confirm=True, return_url=RETURN_URL)
     run.call("setup_intent", run.client.v1.setup_intents.create, params)
 
 
@@ -207,12 +187,7 @@ def _setup_requires_action(run: Run) -> None:
     "setup_intent_cancel",
 )
 def _setup_canceled(run: Run) -> None:
-    customer = _customer(run)
-    intent = run.call(
-        "setup_intent",
-        run.client.v1.setup_intents.create,
-        {"customer": customer, "payment_method_types": ["card"], "description": DESCRIPTION},
-    )
+    intent = _unconfirmed_setup(run)
     run.call(
         "setup_intent_cancel",
         lambda params: run.client.v1.setup_intents.cancel(intent.id, params=params),
@@ -374,11 +349,8 @@ def _method_attached(run: Run) -> None:
 )
 def _method_detached(run: Run) -> None:
     pm = _attached(run, _customer(run))
-    run.call(
-        "payment_method_detach",
-        lambda params: run.client.v1.payment_methods.detach(pm, params=params),
-        {},
-    )
+    detach = run.client.v1.payment_methods.detach
+    run.call("payment_method_detach", lambda params: detach(pm, params=params), {})
 
 
 @trigger(
@@ -390,11 +362,9 @@ def _method_detached(run: Run) -> None:
 )
 def _method_updated(run: Run) -> None:
     pm = _attached(run, _customer(run))
-    run.call(
-        "payment_method_update",
-        lambda params: run.client.v1.payment_methods.update(pm, params=params),
-        {"billing_details": {"name": "Jenny Rosen"}},
-    )
+    update = run.client.v1.payment_methods.update
+    change = {"billing_details": {"name": "Jenny Rosen"}}
+    run.call("payment_method_update", lambda params: update(pm, params=params), change)
 
 
 @trigger(
