@@ -238,18 +238,23 @@ def _card_from_params(state: State, details: dict[str, Any]) -> Obj:
 def build(state: State, params: dict[str, Any], *, param_prefix: str = "") -> Obj:
     """A PaymentMethod from ``type`` and its hash (``POST /v1/payment_methods`` or
     ``payment_method_data``); stored."""
+
+    def name(param: str) -> str:
+        head, _, rest = param.partition("[")
+        return f"{param_prefix}[{head}]" + (f"[{rest}" if rest else "") if param_prefix else param
+
     pm_type = params.get("type")
     if pm_type is None:
-        raise missing_param(f"{param_prefix}[type]" if param_prefix else "type")
+        raise missing_param(name("type"))
     details = params.get(pm_type)
     if pm_type == "card":
         if details is None:
-            raise missing_param(f"{param_prefix}[card]" if param_prefix else "card")
+            raise missing_param(name("card"))
         pm = _card_from_params(state, details)
     elif pm_type == "sepa_debit":
         iban = (details or {}).get("iban")
         if iban is None:
-            raise missing_param("sepa_debit[iban]")
+            raise missing_param(name("sepa_debit[iban]"))
         pm = new_delayed_pm(state, pm_type, iban, params.get("billing_details"))
     elif pm_type == "us_bank_account":
         bank = details or {}
