@@ -124,10 +124,10 @@ EVENT_PAGE = ROOT / "docs" / "images" / "dashboard-event.png"
 
 @pytest.fixture
 def shop_server(fake: FakeStripe, receiver: Receiver) -> Iterator[FakeServer]:
-    """A server forwarding to the receiver, with a saved card, a charge and a decline."""
+    """A server forwarding to the receiver: a saved card, a decline, a refunded charge."""
     with FakeServer(fake, webhook_url=f"{receiver.url}/stripe/webhook", retry=TINY) as server:
-        for event in ("checkout.session.completed", "payment_intent.succeeded",
-                      "payment_intent.payment_failed"):  # fmt: skip
+        for event in ("checkout.session.completed", "payment_intent.payment_failed",
+                      "charge.refunded"):  # fmt: skip
             assert 0 == main(["trigger", event, "--api-base", server.url])
         server.flush_webhooks()
         yield server
@@ -185,7 +185,7 @@ def test_resend_from_the_event_page(
     driver.find_element(By.CSS_SELECTOR, f'a[href="/events/{event["id"]}"]').click()
     wait_for(driver, lambda d: d.current_url.endswith(event["id"]), "the event page")
     before = len(receiver.posts())
-    driver.find_element(By.XPATH, "//main/table//button[text()='Resend']").click()
+    driver.find_element(By.XPATH, "//main/div[@class='scroll']//button[text()='Resend']").click()
     notice = wait_for(driver, lambda d: d.find_element(By.CLASS_NAME, "notice").text, "notice")
     shop_server.flush_webhooks()
     driver.refresh()

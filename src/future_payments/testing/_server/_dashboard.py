@@ -74,14 +74,14 @@ _PREFIXES = {
     "pyr": "refunds",
     "evt": "events",
 }
-_SHORT = 28
+_SHORT = 18
 _ID = re.compile(r"&quot;((?:cus|pm|cs|seti|pi|ch|py|re|pyr|evt)_(?:test_)?[A-Za-z0-9]+)&quot;")
 
 
 def link(object_id: object, *, short: bool = True) -> str:
     """An object id as a link to its detail page (plain text when it is not an id).
 
-    ``short`` cuts ids past 28 characters (Checkout Session ids are 66) with an ellipsis.
+    ``short`` cuts ids past 18 characters (Checkout Session ids are 66) with an ellipsis.
     """
     if not isinstance(object_id, str) or not object_id:
         return '<span class="muted">-</span>'
@@ -131,9 +131,9 @@ def _charges(intent: Obj, related: Related) -> str:
     charges = related.charges.get(str(intent["id"]), [])
     refunds = related.refunds.get(str(intent["id"]), [])
     parts = [link(c["id"]) for c in charges]
-    parts += [
-        f"{link(r['id'])} refund {money(r.get('amount'), r.get('currency'))}" for r in refunds
-    ]
+    for refund in refunds:
+        amount = money(refund.get("amount"), refund.get("currency"))
+        parts.append(f'<span class="nowrap">{link(refund["id"])} &minus;{amount}</span>')
     return "<br>".join(parts) or '<span class="muted">-</span>'
 
 
@@ -248,8 +248,8 @@ def _table(kind: Kind, objects: list[Obj], related: Related, caption: str) -> st
     )
     empty = f'<tr><td colspan="{len(kind.columns)}" class="muted">None yet.</td></tr>'
     return (
-        f'<table><caption class="muted">{caption}</caption><thead><tr>{head}</tr></thead>'
-        f"<tbody>{rows or empty}</tbody></table>"
+        f'<div class="scroll"><table><caption class="muted">{caption}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{rows or empty}</tbody></table></div>"
     )
 
 

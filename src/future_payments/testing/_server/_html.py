@@ -43,7 +43,7 @@ th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid #e3e8
   vertical-align: top; }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; white-space: nowrap; }
 footer { margin-top: 2rem; font-size: .8rem; color: var(--muted); }
-main.wide { max-width: 78rem; }
+main.wide { max-width: 84rem; }
 .nowrap { white-space: nowrap; }
 nav.tabs { display: flex; flex-wrap: wrap; gap: .25rem 1.25rem; margin: .75rem 0 0; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
@@ -53,6 +53,7 @@ pre { overflow-x: auto; background: #f6f9fc; padding: .75rem 1rem; border-radius
   font-size: .8rem; line-height: 1.45; }
 pre code { white-space: pre; }
 form.inline { display: inline; margin: 0; }
+.scroll { overflow-x: auto; }
 caption { caption-side: top; text-align: left; padding: .25rem 0; }
 button.small { margin: 0; padding: .15rem .6rem; font-size: .8rem; font-weight: 500; }
 .notice { background: #e6f4ea; color: #0d4f25; padding: .5rem .75rem; border-radius: 6px; }
