@@ -93,22 +93,28 @@ class RemoteEvents:
         if time.monotonic() < self._next_poll:
             return []
         self._next_poll = time.monotonic() + POLL_EVERY
+        taken: list[Outgoing] = []
         try:
-            taken = self._new_events() + self._resent()
-        except (RemoteError, stripe.APIConnectionError, stripe.APIError) as exc:
-            if not self._lost:
-                self._say(f"Lost the fake at {self._remote.api_base} ({exc}); still trying.")
-            self._lost = True
-            return []
+            # Each step moves its cursor only once it has its events: a failure loses nothing.
+            taken += self._new_events()
+            taken += self._resent()
         except stripe.InvalidRequestError as exc:
             if exc.code != "resource_missing":
-                raise
-            self._restarted()
-            return []
-        if self._lost:
-            self._say(f"The fake at {self._remote.api_base} answers again.")
-            self._lost = False
+                self._unreachable(exc)
+            else:
+                self._restarted()
+        except (RemoteError, stripe.StripeError) as exc:
+            self._unreachable(exc)
+        else:
+            if self._lost:
+                self._say(f"The fake at {self._remote.api_base} answers again.")
+                self._lost = False
         return [outgoing for outgoing in taken if self._wanted(outgoing.type)]
+
+    def _unreachable(self, exc: Exception) -> None:
+        if not self._lost:
+            self._say(f"Lost the fake at {self._remote.api_base} ({exc}); still trying.")
+        self._lost = True
 
     def waiting(self) -> bool:
         """Never: events are only known once polled (``listen`` does not flush)."""
@@ -132,14 +138,19 @@ class RemoteEvents:
         with self._lock:
             seen = self._resends_seen
         event_ids, count, now = self._remote.resends(seen)
+        resent = [to_outgoing(self._remote.client.v1.events.retrieve(i)) for i in event_ids]
         with self._lock:
             self._resends_seen = count
             self._offset = now - time.time()
-        return [to_outgoing(self._remote.client.v1.events.retrieve(i)) for i in event_ids]
+        return resent
 
     def _restarted(self) -> None:
         """The newest event seen is gone: the fake was restarted (a new, empty fake)."""
-        config = self._remote.config()
+        try:
+            config = self._remote.config()
+        except RemoteError as exc:
+            self._unreachable(exc)
+            return
         with self._lock:
             self._cursor = None
             self._resends_seen = 0
