@@ -11,6 +11,7 @@ from future_payments.testing._fake._call import Call, changes_of, echoed, merged
 from future_payments.testing._fake._cards import TestCard
 from future_payments.testing._fake._declarations import blank
 from future_payments.testing._fake._declines import Decline
+from future_payments.testing._fake._errors import invalid
 from future_payments.testing._fake._ids import new_id, random_token
 from future_payments.testing._fake._state import Context, Obj, State, snapshot
 
@@ -202,6 +203,14 @@ def update(call: Call) -> Obj:
     state, params = call.state, call.params
     charge = state.get("charge", call.id, "charge", param="charge")
     changes: dict[str, Any] = echoed(stripe.Charge, params, skip=("customer",), current=charge)
+    customer = params.get("customer")
+    if customer is not None and customer != charge["customer"]:
+        state.get("customer", customer, "customer", param="customer")
+        if charge["customer"] is not None:
+            raise invalid(
+                "A charge's customer can only be set while the charge has none.", param="customer"
+            )
+        changes["customer"] = customer
     if "metadata" in params:
         changes["metadata"] = merged_metadata(charge["metadata"], params)
     previous = changes_of(charge, changes)

@@ -47,6 +47,8 @@ def _charge_to_refund(state: State, params: dict[str, object]) -> Obj:
 def create(call: Call) -> Obj:
     """POST /v1/refunds."""
     state, params = call.state, call.params
+    if params.get("customer") is not None:  # a customer balance refund's; checked, not used
+        state.get("customer", params["customer"], "customer", param="customer")
     charge = _charge_to_refund(state, params)
     if charge["status"] != "succeeded":
         raise invalid(f"Charge {charge['id']} has not succeeded: there is nothing to refund.")
