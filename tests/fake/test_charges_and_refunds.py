@@ -87,7 +87,7 @@ def test_declined_charge_is_a_failed_charge(fake: FakeStripe, client: stripe.Str
         charge.status,
         charge.failure_code,
         charge.outcome.reason,  # type: ignore[union-attr]
-        [t for t in event_types(fake) if t.startswith("charge.")][0],
+        next(t for t in event_types(fake) if t.startswith("charge.")),
     )
 
 

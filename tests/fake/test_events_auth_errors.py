@@ -87,7 +87,7 @@ def test_no_key_message_names_bearer_auth(fake: FakeStripe) -> None:
 
 
 def test_amount_zero_is_parameter_invalid_integer(client: stripe.StripeClient) -> None:
-    """amount=0 on a PaymentIntent: parameter_invalid_integer on amount, pointing to SetupIntents."""
+    """amount=0 on a PaymentIntent: parameter_invalid_integer on amount, naming SetupIntents."""
     with pytest.raises(stripe.InvalidRequestError) as caught:
         client.v1.payment_intents.create(params={"amount": 0, "currency": "usd"})
     assert ("parameter_invalid_integer", "amount", True) == (

@@ -124,7 +124,8 @@ def test_authenticate_takes_the_challenge_url(fake: FakeStripe, served: bool) ->
             "return_url": "https://shop.example/back",
         }
     )
-    assert intent.next_action is not None and intent.next_action.redirect_to_url is not None
+    assert intent.next_action is not None
+    assert intent.next_action.redirect_to_url is not None
     fake.authenticate(str(intent.next_action.redirect_to_url.url))
     assert "succeeded" == client.v1.payment_intents.retrieve(intent.id).status
 
