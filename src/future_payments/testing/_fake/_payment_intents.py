@@ -378,6 +378,11 @@ def update(call: Call) -> Obj:
     if params.get("customer") is not None:
         state.get("customer", customer, "customer", param="customer")
         changes["customer"] = customer
+    if params.get("capture_method") is not None:
+        changes["capture_method"] = params["capture_method"]
+    if "payment_method_types" in params or "allowed_payment_method_types" in params:
+        types = _intents.method_types(state, params, "payment_intent", intent["currency"])
+        changes.update(types.fields())
     pm = _intents.payment_method_for(state, params, None, customer)
     if pm is not None:
         changes.update(payment_method=pm["id"], status="requires_confirmation")
@@ -393,18 +398,10 @@ def confirm(call: Call) -> Obj:
     pm = _intents.payment_method_for(state, params, intent["payment_method"], intent["customer"])
     if pm is None:
         raise _missing_payment_method()
-    state.update(
-        intent,
-        _echo(
-            intent,
-            {
-                k: v
-                for k, v in params.items()
-                if k
-                in ("receipt_email", "shipping", "payment_method_options", "setup_future_usage")
-            },
-        ),
-    )
+    echoes = ("receipt_email", "shipping", "payment_method_options", "setup_future_usage")
+    state.update(intent, _echo(intent, {k: v for k, v in params.items() if k in echoes}))
+    if params.get("capture_method") is not None:
+        state.update(intent, capture_method=params["capture_method"])
     charge(state, call.ctx, intent, pm, params)
     return intent
 

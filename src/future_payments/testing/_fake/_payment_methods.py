@@ -341,9 +341,12 @@ def list_all(call: Call) -> Obj:
     if customer_id is not None:
         state.get("customer", customer_id, "customer", param="customer")
     pm_type = call.params.get("type")
+    redisplay = call.params.get("allow_redisplay")
 
     def keep(pm: Obj) -> bool:
         if customer_id is not None and pm["customer"] != customer_id:
+            return False
+        if redisplay is not None and pm["allow_redisplay"] != redisplay:
             return False
         return pm_type is None or pm["type"] == pm_type
 

@@ -275,10 +275,13 @@ def list_all(call: Call) -> Obj:
     """GET /v1/setup_intents (``customer``, ``payment_method``, ``created``)."""
     customer = call.params.get("customer")
     pm_id = call.params.get("payment_method")
+    attach_to_self = call.params.get("attach_to_self")
 
     def keep(intent: Obj) -> bool:
-        return (customer is None or intent["customer"] == customer) and (
-            pm_id is None or intent["payment_method"] == pm_id
+        return (
+            (customer is None or intent["customer"] == customer)
+            and (pm_id is None or intent["payment_method"] == pm_id)
+            and (attach_to_self is None or bool(intent["attach_to_self"]) == attach_to_self)
         )
 
     return _lists.page(call.state, "setup_intent", call.params, "/v1/setup_intents", keep)
