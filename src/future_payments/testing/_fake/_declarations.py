@@ -105,7 +105,8 @@ def _empty(field: Field) -> Any:
 
 def blank(cls: type, *, leave_out: frozenset[str] = frozenset()) -> Obj:
     """An object with every field ``cls`` declares: ``None``, or ``[]``/``{}`` where required."""
-    return _fresh(_template(cls, leave_out))
+    fresh: Obj = _fresh(_template(cls, leave_out))
+    return fresh
 
 
 @functools.cache
