@@ -7,7 +7,7 @@ from typing import Any
 import stripe
 
 from future_payments.testing._fake import _balance, _lists, _search
-from future_payments.testing._fake._call import Call, changes_of, echoed, merged_metadata
+from future_payments.testing._fake._call import Call, echoed, merged_metadata, updated
 from future_payments.testing._fake._cards import TestCard
 from future_payments.testing._fake._declarations import blank
 from future_payments.testing._fake._declines import Decline
@@ -213,24 +213,13 @@ def update(call: Call) -> Obj:
         changes["customer"] = customer
     if "metadata" in params:
         changes["metadata"] = merged_metadata(charge["metadata"], params)
-    previous = changes_of(charge, changes)
-    state.update(charge, changes)
-    if previous:
-        record(state, call.ctx, charge, "updated", previous)
-    return charge
+    return updated(call, charge, changes, "charge.updated")
 
 
 def list_all(call: Call) -> Obj:
     """GET /v1/charges (``customer``, ``payment_intent``, ``created``)."""
-    params = call.params
-
-    def keep(charge: Obj) -> bool:
-        return all(
-            params.get(name) is None or charge[name] == params[name]
-            for name in ("customer", "payment_intent", "transfer_group")
-        )
-
-    return _lists.page(call.state, "charge", params, "/v1/charges", keep)
+    keep = _lists.matching(call.params, ("customer", "payment_intent", "transfer_group"))
+    return _lists.page(call.state, "charge", call.params, "/v1/charges", keep)
 
 
 def search(call: Call) -> Obj:

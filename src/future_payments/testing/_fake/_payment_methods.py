@@ -14,7 +14,7 @@ from typing import Any
 import stripe
 
 from future_payments.testing._fake import _lists
-from future_payments.testing._fake._call import Call, changes_of, echoed, merged_metadata
+from future_payments.testing._fake._call import Call, echoed, merged_metadata, updated
 from future_payments.testing._fake._cards import (
     TEST_PAYMENT_METHODS,
     TestCard,
@@ -296,10 +296,7 @@ def update(call: Call) -> Obj:
         changes["billing_details"] = billing_details(merged)
     if "metadata" in params:
         changes["metadata"] = merged_metadata(pm["metadata"], params)
-    previous = changes_of(pm, changes)
-    state.update(pm, changes)
-    state.record_event(call.ctx, "payment_method.updated", pm, previous)
-    return pm
+    return updated(call, pm, changes, "payment_method.updated", always=True)
 
 
 def attach(call: Call) -> Obj:
