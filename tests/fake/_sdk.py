@@ -122,6 +122,43 @@ def _namespace(cls: type) -> dict[str, Any]:
     return dict(vars(importlib.import_module(cls.__module__)))
 
 
+def filled(annotation: Any, namespace: dict[str, Any]) -> Any:
+    """Like ``sample``, but a hash also gets its first optional key, so it is never empty."""
+    value = sample(annotation, namespace)
+    resolved = _resolve(annotation, namespace)
+    for option in _alternatives(resolved):
+        target = (
+            _resolve(typing.get_args(option)[0], namespace)
+            if typing.get_origin(option) is list
+            else option
+        )
+        if (
+            isinstance(target, type)
+            and hasattr(target, "__required_keys__")
+            and isinstance(value, dict | list)
+        ):
+            inner = _namespace(target)
+            first = next((k for k in target.__annotations__ if k not in _OPTIONS), None)
+            if first is not None:
+                extra = {first: filled(target.__annotations__[first], inner)}
+                if isinstance(value, list):
+                    value = [{**value[0], **extra}] if value else [extra]
+                else:
+                    value = {**value, **extra}
+            break
+    return value
+
+
+def top_level(cls: type) -> Iterator[tuple[str, list[Any]]]:
+    """Each top-level parameter of ``cls`` with the values to try: every enum value, or one."""
+    namespace = _namespace(cls)
+    for key, annotation in cls.__annotations__.items():
+        if key in _OPTIONS:
+            continue
+        values = _literal_values(_resolve(annotation, namespace)) or [filled(annotation, namespace)]
+        yield key, values
+
+
 def required_of(cls: type) -> dict[str, Any]:
     """A hash with a sample for each key ``cls`` requires."""
     namespace = _namespace(cls)

@@ -56,11 +56,41 @@ class World:
         self.fake = fake
         self.client = fake.client()
 
+    def populate(self) -> None:
+        """A little of everything, from two customers, for list filters to act on."""
+        c = self.client
+        for email in ("one@example.com", "two@example.com"):
+            customer = c.v1.customers.create(params={"email": email})
+            session = c.v1.checkout.sessions.create(
+                params={
+                    "mode": "setup",
+                    "currency": "usd",
+                    "customer": customer.id,
+                    "success_url": "https://shop.example/ok",
+                }
+            )
+            self.fake.complete_checkout(session.id)
+            paid = c.v1.payment_intents.create(
+                params={
+                    "amount": 1000,
+                    "currency": "usd",
+                    "customer": customer.id,
+                    "payment_method": "pm_card_createDispute",
+                    "confirm": True,
+                }
+            )
+            c.v1.refunds.create(params={"payment_intent": paid.id, "amount": 100})
+            c.v1.setup_intents.create(params={"customer": customer.id})
+        c.v1.payment_intents.create(params={"amount": 700, "currency": "eur"})
+
     def ids(self, route: Route) -> dict[str, str]:
         c = self.client
         path = route.path
         customer = c.v1.customers.create(params={"email": "walk@example.com"}).id
         out = {"customer": customer}
+        if path.endswith("{customer}/payment_methods"):
+            for card in ("pm_card_visa", "pm_card_mastercard"):
+                c.v1.payment_methods.attach(card, params={"customer": customer})
         if "{payment_method}" in path:
             if path.endswith("/attach"):
                 out["payment_method"] = c.v1.payment_methods.create(

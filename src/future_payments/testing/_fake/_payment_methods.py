@@ -14,7 +14,7 @@ from typing import Any
 import stripe
 
 from future_payments.testing._fake import _lists
-from future_payments.testing._fake._call import Call, changes_of, echoed, merged_metadata
+from future_payments.testing._fake._call import Call, echoed, merged_metadata, updated
 from future_payments.testing._fake._cards import (
     TEST_PAYMENT_METHODS,
     TestCard,
@@ -296,10 +296,7 @@ def update(call: Call) -> Obj:
         changes["billing_details"] = billing_details(merged)
     if "metadata" in params:
         changes["metadata"] = merged_metadata(pm["metadata"], params)
-    previous = changes_of(pm, changes)
-    state.update(pm, changes)
-    state.record_event(call.ctx, "payment_method.updated", pm, previous)
-    return pm
+    return updated(call, pm, changes, "payment_method.updated", always=True)
 
 
 def attach(call: Call) -> Obj:
@@ -341,9 +338,12 @@ def list_all(call: Call) -> Obj:
     if customer_id is not None:
         state.get("customer", customer_id, "customer", param="customer")
     pm_type = call.params.get("type")
+    redisplay = call.params.get("allow_redisplay")
 
     def keep(pm: Obj) -> bool:
         if customer_id is not None and pm["customer"] != customer_id:
+            return False
+        if redisplay is not None and pm["allow_redisplay"] != redisplay:
             return False
         return pm_type is None or pm["type"] == pm_type
 
