@@ -11,17 +11,16 @@ from __future__ import annotations
 import contextlib
 import datetime
 import json
-import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
-from types import FrameType
+from collections.abc import Callable
 from typing import TextIO
 
 import attrs
 import stripe
 
 from future_payments._cli._remote import Config, Remote, RemoteError
+from future_payments.testing._server._cli import stopped_by_signals
 from future_payments.testing._server._forwarder import DeliveryAttempt, Forwarder, Outgoing
 from future_payments.testing._server._retry import RetrySchedule, duration
 
@@ -272,18 +271,3 @@ def _banner(
         lines.append(f"Failed deliveries are {schedule.describe()}.")
     lines.append("Press Ctrl-C to stop.")
     print("\n".join(lines), file=out, flush=True)
-
-
-@contextlib.contextmanager
-def stopped_by_signals(stop: threading.Event) -> Iterator[None]:
-    """Within it, SIGTERM and Ctrl-C (SIGINT) set ``stop`` instead of ending the process."""
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 from types import FrameType
 from typing import TextIO
 
@@ -41,22 +43,34 @@ def serve(
         print(f"future-payments fake serve: {exc}", file=sys.stderr)
         return 2
     stop = threading.Event()
+    try:
+        with stopped_by_signals(stop):
+            _print_banner(server, out)
+            while not stop.wait(0.5):  # short waits: the signal handler runs between them
+                pass
+    finally:
+        server.stop()
+    print("FakeStripe stopped.", file=out, flush=True)
+    return 0
+
+
+@contextlib.contextmanager
+def stopped_by_signals(stop: threading.Event) -> Iterator[None]:
+    """Within it, SIGTERM and Ctrl-C (SIGINT) set ``stop`` instead of ending the process.
+
+    SIGINT gets a handler of its own too: a process started in the background by a
+    non-interactive shell inherits SIGINT ignored, and would not stop on it otherwise.
+    """
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
-    previous = signal.signal(signal.SIGTERM, on_signal)
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
-        _print_banner(server, out)
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
+        yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
-        server.stop()
-    print("FakeStripe stopped.", file=out, flush=True)
-    return 0
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _print_banner(server: FakeServer, out: TextIO) -> None:

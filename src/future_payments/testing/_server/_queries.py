@@ -19,4 +19,3 @@ def lookup(fake: FakeStripe, object_id: str, kind: str | tuple[str, ...]) -> Obj
     kinds = (kind,) if isinstance(kind, str) else kind
     obj = fake.retrieve(object_id)
     return obj if obj is not None and obj.get("object") in kinds else None
-
