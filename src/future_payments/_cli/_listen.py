@@ -20,7 +20,7 @@ import attrs
 import stripe
 
 from future_payments._cli._remote import Config, Remote, RemoteError
-from future_payments.testing._server._cli import stopped_by_signals
+from future_payments.testing._server._cli import stopped_by_signals, until_signalled
 from future_payments.testing._server._forwarder import DeliveryAttempt, Forwarder, Outgoing
 from future_payments.testing._server._retry import RetrySchedule, duration
 
@@ -227,28 +227,28 @@ def listen(
     if print_secret:
         print(config.webhook_secret, file=out, flush=True)
         return 0
-    _banner(config, forward_to, events, schedule, out)
 
     def on_attempt(attempt: DeliveryAttempt) -> None:
         print(delivery_line(attempt), file=out, flush=True)
         with contextlib.suppress(RemoteError):  # the dashboard misses a line, nothing more
             remote.report(attempts_as_json(attempt))
 
-    stop = threading.Event()
-    with stopped_by_signals(stop):
-        if forward_to is None:
+    if forward_to is None:
+        stop = threading.Event()
+        with stopped_by_signals(stop):
+            _banner(config, forward_to, events, schedule, out)
             while not stop.is_set():
                 for outgoing in source.take():
                     print(event_line(outgoing, source.signing()[1]), file=out, flush=True)
                 stop.wait(POLL_EVERY)
-        else:
-            forwarder = Forwarder(source, forward_to, schedule, on_attempt)
+    else:
+        forwarder = Forwarder(source, forward_to, schedule, on_attempt)
+
+        def ready() -> None:
             forwarder.start()
-            try:
-                while not stop.wait(0.5):  # short waits: the signal handler runs between them
-                    pass
-            finally:
-                forwarder.stop()
+            _banner(config, forward_to, events, schedule, out)
+
+        until_signalled(ready=ready, then=forwarder.stop)
     print("Stopped listening.", file=err, flush=True)
     return 0
 

@@ -7,7 +7,7 @@ import logging
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import FrameType
 from typing import TextIO
 
@@ -42,16 +42,24 @@ def serve(
     except (ValueError, OSError) as exc:
         print(f"future-payments fake serve: {exc}", file=sys.stderr)
         return 2
+    until_signalled(ready=lambda: _print_banner(server, out), then=server.stop)
+    print("FakeStripe stopped.", file=out, flush=True)
+    return 0
+
+
+def until_signalled(*, ready: Callable[[], None], then: Callable[[], None]) -> None:
+    """Call ``ready`` once SIGTERM and Ctrl-C are caught, block until one comes, call ``then``.
+
+    ``then`` runs however the wait ends.
+    """
     stop = threading.Event()
     try:
         with stopped_by_signals(stop):
-            _print_banner(server, out)
+            ready()
             while not stop.wait(0.5):  # short waits: the signal handler runs between them
                 pass
     finally:
-        server.stop()
-    print("FakeStripe stopped.", file=out, flush=True)
-    return 0
+        then()
 
 
 @contextlib.contextmanager
