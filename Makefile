@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck pytest demo docs bench dist test-wheel clean generate
+.PHONY: test lint typecheck pytest demo docs docs-serve bench dist test-wheel clean generate
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ demo: $(STAMP)
 docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir site
 	@echo "docs built into site/ (open site/index.html)"
+
+# The site served at http://127.0.0.1:8001, rebuilt whenever a page or docstring changes.
+docs-serve: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8001
 
 # Every benchmarks/bench_*.py once, one table of ratios (localstripe goes into .bench/).
 bench: $(STAMP)

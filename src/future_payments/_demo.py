@@ -26,7 +26,12 @@ def run_demo(db_path: str | None = None, *, say: Callable[[str], None] = print) 
     from future_payments.testing import FakeStripe
 
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(db_path) if db_path else Path(tmp) / "future_payments_demo.db"
+        path = Path(db_path).resolve() if db_path else Path(tmp) / "future_payments_demo.db"
+        where = (
+            f"SQLite at {path}"
+            if db_path
+            else "SQLite in a temporary file, deleted at the end (--db FILE keeps it)"
+        )
         fake = FakeStripe()
         payments = FuturePayments(
             client=fake.client(),
@@ -34,7 +39,7 @@ def run_demo(db_path: str | None = None, *, say: Callable[[str], None] = print) 
             webhook_secret=fake.webhook_secret,
             now=fake.clock.now,
         )
-        say(f"future_payments demo — fake Stripe in-process, store: SQLite at {path.name}\n")
+        say(f"future_payments demo — fake Stripe in-process, store: {where}\n")
 
         def save(ref: str, card: str, note: str) -> SavedPaymentMethod:
             say(f"[{ref}] start_setup()")
@@ -87,6 +92,10 @@ def run_demo(db_path: str | None = None, *, say: Callable[[str], None] = print) 
         save("carol", "4000000000000341", "attaches fine, but the bank declines every charge")
         charge("carol", "order-3001")
         say(f"\nStripe requests made: {len(fake.requests)}")
+        if db_path:
+            say(f"The store is kept in {path} (look inside: sqlite3 {path} .tables).")
+        else:
+            say("The temporary store is deleted now; pass --db FILE to keep it.")
     return 0
 
 

@@ -77,6 +77,7 @@ def test_public_names() -> None:
         "FakeServer",
         "FakeStripe",
         "RecordedRequest",
+        "RetrySchedule",
         "Scenarios",
         "SupportsPost",
         "TestCard",

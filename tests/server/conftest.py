@@ -12,9 +12,11 @@ import httpx
 import pytest
 import stripe
 
-from future_payments.testing import FakeServer, FakeStripe
+from future_payments.testing import FakeServer, FakeStripe, RetrySchedule
 
 START = 1_800_000_000.0  # 2027-01-15, so an expiry of 12 / 30 is in the future
+TINY = RetrySchedule(first=0.01, factor=2, longest=0.02, give_up_after=0.07)
+"""Retries 10 ms, 20 ms, 20 ms, 20 ms apart: 5 attempts, and no test sleeps for minutes."""
 
 
 def pytest_configure(config: pytest.Config) -> None:

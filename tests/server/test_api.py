@@ -128,11 +128,6 @@ def test_unknown_page_is_404(http: httpx.Client) -> None:
     assert 404 == http.get("/nowhere").status_code
 
 
-def test_index_links_to_events(http: httpx.Client) -> None:
-    """The index page links to the events page."""
-    assert 'href="/_events"' in http.get("/").text
-
-
 def test_refuses_non_loopback_host() -> None:
     """A non-loopback host needs allow_remote=True."""
     with pytest.raises(ValueError, match="allow_remote"):

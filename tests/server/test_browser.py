@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 import stripe
 
-from future_payments.testing import FakeServer
+from future_payments.__main__ import main
+from future_payments.testing import FakeServer, FakeStripe
 from tests._browser import launch_chromium
-from tests.server.conftest import Receiver, setup_session
+from tests.server.conftest import TINY, Receiver, setup_session
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT = ROOT / "docs" / "images" / "checkout.png"
@@ -66,7 +67,7 @@ def test_checkout_with_the_keyboard_alone(
     assert session.url is not None
     driver.get(session.url)
     assert "number" == driver.switch_to.active_element.get_attribute("id")
-    take_screenshot(driver)
+    take_screenshot(driver, SCREENSHOT)
 
     type_keys(driver, "4000 0025 0000 3155", Keys.TAB, "12 / 30", Keys.TAB, "123")
     type_keys(driver, Keys.TAB, "Jenny Rosen", Keys.ENTER)
@@ -105,12 +106,92 @@ def test_invalid_number_shows_the_message(
     assert "open" == client.v1.checkout.sessions.retrieve(session.id).status
 
 
-def take_screenshot(driver: Any) -> None:
-    """Save the Checkout page for the docs when asked to, or when there is none yet."""
-    if SCREENSHOT.exists() and os.environ.get("FUTURE_PAYMENTS_SCREENSHOTS") != "1":
+def take_screenshot(driver: Any, path: Path, max_height: int = 2400) -> None:
+    """Save the page for the docs when asked to (FUTURE_PAYMENTS_SCREENSHOTS=1) or missing."""
+    if path.exists() and os.environ.get("FUTURE_PAYMENTS_SCREENSHOTS") != "1":
         return
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    width = driver.get_window_size()["width"]
     height = driver.execute_script("return document.documentElement.scrollHeight")
-    driver.set_window_size(1000, max(int(height) + 120, 800))
-    driver.save_screenshot(str(SCREENSHOT))
-    assert re.match(rb"\x89PNG", SCREENSHOT.read_bytes()[:4])
+    driver.set_window_size(width, min(max(int(height) + 120, 800), max_height))
+    driver.save_screenshot(str(path))
+    assert re.match(rb"\x89PNG", path.read_bytes()[:4])
+
+
+DASHBOARD = ROOT / "docs" / "images" / "dashboard.png"
+EVENT_PAGE = ROOT / "docs" / "images" / "dashboard-event.png"
+
+
+@pytest.fixture
+def shop_server(fake: FakeStripe, receiver: Receiver) -> Iterator[FakeServer]:
+    """A server forwarding to the receiver: a saved card, a decline, a refunded charge."""
+    with FakeServer(fake, webhook_url=f"{receiver.url}/stripe/webhook", retry=TINY) as server:
+        for event in ("checkout.session.completed", "payment_intent.payment_failed",
+                      "charge.refunded"):  # fmt: skip
+            assert 0 == main(["trigger", event, "--api-base", server.url])
+        server.flush_webhooks()
+        yield server
+
+
+def test_dashboard_shows_the_created_objects(
+    driver: Any, shop_server: FakeServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The overview shows the customer, saved card, session, payments and events, visibly."""
+    from selenium.webdriver.common.by import By
+
+    fake = shop_server.fake
+    driver.set_window_size(1300, 1000)
+    driver.get(shop_server.url)
+    take_screenshot(driver, DASHBOARD)
+
+    expected = [
+        *(f"/customers/{c['id']}" for c in fake.objects("customer")),
+        *(f"/checkout_sessions/{s['id']}" for s in fake.objects("checkout.session")),
+        *(f"/payment_intents/{p['id']}" for p in fake.objects("payment_intent")),
+        *(f"/events/{e['id']}" for e in fake.objects("event")[:10]),
+    ]
+    hidden = [
+        path
+        for path in expected
+        if not driver.find_element(By.CSS_SELECTOR, f'a[href="{path}"]').is_displayed()
+    ]
+    assert [] == hidden
+    assert fake.webhook_secret in driver.find_element(By.TAG_NAME, "dl").text
+
+
+def test_dashboard_times_stay_on_one_line(driver: Any, shop_server: FakeServer) -> None:
+    """Every timestamp in the events list is one line high (they used to wrap onto four)."""
+    from selenium.webdriver.common.by import By
+
+    driver.set_window_size(900, 1200)
+    driver.get(f"{shop_server.url}/events")
+    times = driver.find_elements(By.CSS_SELECTOR, "td time")
+    line = driver.execute_script(
+        "return parseFloat(getComputedStyle(arguments[0]).lineHeight)", times[0]
+    )
+
+    assert [] == [t.text for t in times if t.size["height"] > 1.5 * line]
+
+
+def test_resend_from_the_event_page(
+    driver: Any, shop_server: FakeServer, receiver: Receiver
+) -> None:
+    """Open an event from the list, press Resend: the app gets it again; two attempts shown."""
+    from selenium.webdriver.common.by import By
+
+    event = next(e for e in shop_server.fake.objects("event") if e["type"].startswith("checkout"))
+    driver.set_window_size(1300, 1000)
+    driver.get(f"{shop_server.url}/events")
+    driver.find_element(By.CSS_SELECTOR, f'a[href="/events/{event["id"]}"]').click()
+    wait_for(driver, lambda d: d.current_url.endswith(event["id"]), "the event page")
+    before = len(receiver.posts())
+    driver.find_element(By.XPATH, "//main/div[@class='scroll']//button[text()='Resend']").click()
+    notice = wait_for(driver, lambda d: d.find_element(By.CLASS_NAME, "notice").text, "notice")
+    shop_server.flush_webhooks()
+    driver.refresh()
+    take_screenshot(driver, EVENT_PAGE, max_height=1100)
+
+    attempts = "//h2[text()='Delivery attempts']/following::table[1]//tbody/tr"
+    rows = driver.find_elements(By.XPATH, attempts)
+    assert (before + 1, 2) == (len(receiver.posts()), len(rows))
+    assert notice.startswith("Resent to ")

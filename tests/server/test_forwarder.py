@@ -1,4 +1,4 @@
-"""The webhook forwarder: signed POSTs to an app, in order, retried with backoff, bounded."""
+"""The webhook forwarder: signed POSTs to an app, each retried on its schedule, bounded."""
 
 from __future__ import annotations
 
@@ -10,16 +10,17 @@ import httpx
 import pytest
 import stripe
 
-from future_payments.testing import FakeServer, FakeStripe
-from future_payments.testing._server._forwarder import MAX_ATTEMPTS
+from future_payments.testing import FakeServer, FakeStripe, RetrySchedule
 from future_payments.webhooks import verify_signature
-from tests.server.conftest import START, Receiver, setup_session
+from tests.server.conftest import START, TINY, Receiver, setup_session
+
+MAX_ATTEMPTS = len(TINY.delays()) + 1
 
 
 @pytest.fixture
 def forwarding(fake: FakeStripe, receiver: Receiver) -> Iterator[FakeServer]:
-    """A running server forwarding to the receiver's /webhooks."""
-    with FakeServer(fake, webhook_url=f"{receiver.url}/webhooks") as running:
+    """A running server forwarding to the receiver's /webhooks, on a tiny retry schedule."""
+    with FakeServer(fake, webhook_url=f"{receiver.url}/webhooks", retry=TINY) as running:
         yield running
 
 
@@ -62,34 +63,88 @@ def test_keeps_order(forwarding: FakeServer, receiver: Receiver) -> None:
 
 
 def test_retries_until_acknowledged(forwarding: FakeServer, receiver: Receiver) -> None:
-    """500, 500, then 200: three attempts of the same event, then the next one."""
+    """500, 500, then 200: three attempts of the same event, the same body each time."""
     receiver.statuses.extend([500, 500])
-    client = forwarding.client()
-    client.v1.customers.create()
-    client.v1.customers.create()
+    forwarding.client().v1.customers.create()
     forwarding.flush_webhooks()
 
-    attempts = [(d.status, d.attempt) for d in forwarding.deliveries]
-    assert [(500, 1), (500, 2), (200, 3), (200, 1)] == attempts
-    assert 1 == len({d.event_id for d in forwarding.deliveries[:3]})
+    attempts = [(d.status, d.attempt, d.retry_in is not None) for d in forwarding.deliveries]
+    assert [(500, 1, True), (500, 2, True), (200, 3, False)] == attempts
+    assert 1 == len({p.body for p in receiver.posts()})
 
 
-def test_gives_up_after_the_bound(forwarding: FakeServer, receiver: Receiver) -> None:
-    """After MAX_ATTEMPTS failures the event is given up and the next one is delivered."""
+def test_a_failing_event_does_not_hold_up_the_next(fake: FakeStripe, receiver: Receiver) -> None:
+    """While one event waits for its retry, a newer one is delivered (no order, as on Stripe)."""
+    receiver.statuses.append(500)
+    slow = RetrySchedule(first=0.3, longest=0.3, give_up_after=0.3)
+    with FakeServer(fake, webhook_url=receiver.url, retry=slow) as server:
+        client = server.client()
+        first = client.v1.customers.create()
+        wait_for_posts(receiver, 1)
+        second = client.v1.customers.create()
+        server.flush_webhooks()
+
+    delivered = [json.loads(p.body)["data"]["object"]["id"] for p in receiver.posts()]
+    assert [first.id, second.id, first.id] == delivered
+
+
+def test_gives_up_after_the_schedule(forwarding: FakeServer, receiver: Receiver) -> None:
+    """After the schedule's last retry the event is given up; the attempts were counted."""
     receiver.statuses.extend([503] * MAX_ATTEMPTS)
-    client = forwarding.client()
-    client.v1.customers.create()
-    client.v1.customers.create()
+    forwarding.client().v1.customers.create()
     forwarding.flush_webhooks()
 
-    statuses = [d.status for d in forwarding.deliveries]
-    assert [503] * MAX_ATTEMPTS + [200] == statuses
-    assert MAX_ATTEMPTS + 1 == len(receiver.posts())
+    attempts = forwarding.deliveries
+    assert [503] * MAX_ATTEMPTS == [d.status for d in attempts]
+    assert list(range(1, MAX_ATTEMPTS + 1)) == [d.attempt for d in attempts]
+    assert None is attempts[-1].retry_in
+
+
+def test_retries_are_signed_afresh(fake: FakeStripe, receiver: Receiver) -> None:
+    """Each attempt carries a signature made at its own time (Stripe's tolerance is 5 min)."""
+    receiver.statuses.append(500)
+    with FakeServer(fake, webhook_url=receiver.url, retry=TINY) as server:
+        server.client().v1.customers.create()
+        wait_for_posts(receiver, 1)
+        fake.clock.advance(600)
+        server.flush_webhooks()
+
+    first, retry = (p.headers["Stripe-Signature"] for p in receiver.posts())
+    assert (f"t={int(START)}", f"t={int(START) + 600}") == (first[:12], retry[:12])
+
+
+def test_resend_delivers_again(forwarding: FakeServer, receiver: Receiver) -> None:
+    """resend(event_id) POSTs a delivered event once more, as attempt 1 of a new schedule."""
+    forwarding.client().v1.customers.create()
+    forwarding.flush_webhooks()
+    [event] = forwarding.client().v1.events.list().data
+
+    forwarding.resend(event.id)
+    forwarding.flush_webhooks()
+
+    assert [event.id, event.id] == [json.loads(p.body)["id"] for p in receiver.posts()]
+    assert [1, 1] == [a.attempt for a in forwarding.attempts_of(event.id)]
+
+
+def test_resend_of_an_unknown_event(server: FakeServer) -> None:
+    """resend of an id the fake does not have is a LookupError."""
+    with pytest.raises(LookupError, match="evt_nope"):
+        server.resend("evt_nope")
+
+
+def wait_for_posts(receiver: Receiver, count: int) -> None:
+    """Block until the receiver has ``count`` POSTs (at most 5 s)."""
+    import time
+
+    deadline = time.monotonic() + 5
+    while len(receiver.posts()) < count:
+        assert time.monotonic() < deadline, "the POST never came"
+        time.sleep(0.005)
 
 
 def test_connection_errors_are_recorded(fake: FakeStripe) -> None:
     """An unreachable endpoint: each attempt records the error, then the event is given up."""
-    with FakeServer(fake, webhook_url=closed_port_url()) as server:
+    with FakeServer(fake, webhook_url=closed_port_url(), retry=TINY) as server:
         server.client().v1.customers.create()
         server.flush_webhooks()
 
@@ -116,13 +171,14 @@ def test_without_url_events_stay_in_the_fake(server: FakeServer) -> None:
     assert [] == server.deliveries
 
 
-def test_flush_times_out(forwarding: FakeServer, receiver: Receiver) -> None:
-    """flush_webhooks raises TimeoutError while deliveries are still being retried."""
-    receiver.statuses.extend([500] * MAX_ATTEMPTS)
-    forwarding.client().v1.customers.create()
+def test_flush_times_out(fake: FakeStripe, receiver: Receiver) -> None:
+    """flush_webhooks raises TimeoutError while a retry is still planned."""
+    receiver.statuses.append(500)
+    with FakeServer(fake, webhook_url=receiver.url) as server:  # the default: minutes
+        server.client().v1.customers.create()
 
-    with pytest.raises(TimeoutError):
-        forwarding.flush_webhooks(timeout=0.2)
+        with pytest.raises(TimeoutError):
+            server.flush_webhooks(timeout=0.2)
 
 
 def test_flush_needs_a_running_server(fake: FakeStripe) -> None:
@@ -143,6 +199,7 @@ def test_events_page(forwarding: FakeServer, receiver: Receiver, http: httpx.Cli
     receiver.statuses.extend([500] * MAX_ATTEMPTS)
     client: stripe.StripeClient = forwarding.client()
     client.v1.customers.create()
+    forwarding.flush_webhooks()
     setup_session(client)
     forwarding.flush_webhooks()
     page = httpx.get(f"{forwarding.url}/_events", trust_env=False).text

@@ -85,7 +85,7 @@ def test_shuffled_is_seeded() -> None:
 
 
 def test_handler_converges_whatever_the_order(
-    fake_stripe: FakeStripe, scenarios: Scenarios, future_payments: FuturePayments
+    fake_stripe: FakeStripe, scenarios: Scenarios, payments: FuturePayments
 ) -> None:
     """The library's own handler, fed shuffled duplicates, keeps one saved method."""
     scenarios.saved_card("user-1")
@@ -94,7 +94,7 @@ def test_handler_converges_whatever_the_order(
 
     actions = {d.response.action for d in delivered}
     assert "duplicate" in actions
-    assert 1 == len(future_payments.payment_methods("user-1"))
+    assert 1 == len(payments.payment_methods("user-1"))
 
 
 def test_to_a_flask_test_client(fake_stripe: FakeStripe, scenarios: Scenarios) -> None:

@@ -22,7 +22,7 @@ from future_payments.testing import FakeStripe, Scenarios
 )
 def test_decline_reasons(
     scenarios: Scenarios,
-    future_payments: FuturePayments,
+    payments: FuturePayments,
     reason: str,
     code: str,
     decline_code: str,
@@ -31,42 +31,41 @@ def test_decline_reasons(
     scenarios.saved_card("user-1")
     scenarios.next_charge_fails(reason)
 
-    result = future_payments.charge_saved("user-1", 1999, "usd", idempotency_key="order-1")
+    result = payments.charge_saved("user-1", 1999, "usd", idempotency_key="order-1")
 
     assert isinstance(result, Declined)
     assert (code, decline_code) == (result.code, result.decline_code)
 
 
-def test_chosen_decline_code(scenarios: Scenarios, future_payments: FuturePayments) -> None:
+def test_chosen_decline_code(scenarios: Scenarios, payments: FuturePayments) -> None:
     """card_declined with decline_code= declines with that issuer code."""
     scenarios.saved_card("user-1")
     scenarios.next_charge_fails("card_declined", decline_code="do_not_honor")
 
-    result = future_payments.charge_saved("user-1", 1999, "usd", idempotency_key="order-1")
+    result = payments.charge_saved("user-1", 1999, "usd", idempotency_key="order-1")
 
     assert isinstance(result, Declined)
     assert ("card_declined", "do_not_honor") == (result.code, result.decline_code)
 
 
-def test_authentication_required(scenarios: Scenarios, future_payments: FuturePayments) -> None:
+def test_authentication_required(scenarios: Scenarios, payments: FuturePayments) -> None:
     """authentication_required makes a 4242 charge off-session come back NeedsAuthentication."""
     scenarios.saved_card("user-1")
     scenarios.next_charge_fails("authentication_required")
 
-    result = future_payments.charge_saved("user-1", 1999, "usd", idempotency_key="order-1")
+    result = payments.charge_saved("user-1", 1999, "usd", idempotency_key="order-1")
 
     assert isinstance(result, NeedsAuthentication)
     assert result.client_secret.startswith(f"{result.payment_intent_id}_secret_")
 
 
-def test_only_the_next_charges(scenarios: Scenarios, future_payments: FuturePayments) -> None:
+def test_only_the_next_charges(scenarios: Scenarios, payments: FuturePayments) -> None:
     """times=2 fails two charges; the third follows the card again."""
     scenarios.saved_card("user-1")
     scenarios.next_charge_fails("insufficient_funds", times=2)
 
     results = [
-        future_payments.charge_saved("user-1", 1999, "usd", idempotency_key=f"order-{n}")
-        for n in range(3)
+        payments.charge_saved("user-1", 1999, "usd", idempotency_key=f"order-{n}") for n in range(3)
     ]
 
     assert [Declined, Declined, Charged] == [type(r) for r in results]

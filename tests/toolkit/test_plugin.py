@@ -45,10 +45,10 @@ from future_payments.testing import FakeStripe
 from shop import bill
 
 
-def test_fixtures_are_wired(future_payments, fake_stripe, stripe_client):
+def test_fixtures_are_wired(payments, fake_stripe, stripe_client):
     assert isinstance(fake_stripe, FakeStripe)
     assert isinstance(stripe_client, stripe.StripeClient)
-    assert isinstance(future_payments, FuturePayments)
+    assert isinstance(payments, FuturePayments)
     customer = stripe_client.v1.customers.create()
     assert [("POST", "/v1/customers")] == [(r.method, r.path) for r in fake_stripe.requests]
     assert customer.id.startswith("cus_")
@@ -58,54 +58,54 @@ def test_each_test_gets_a_fresh_fake(fake_stripe):
     assert [] == fake_stripe.requests
 
 
-def test_future_payments_uses_the_fake(future_payments, fake_stripe):
-    future_payments.start_setup(
+def test_future_payments_uses_the_fake(payments, fake_stripe):
+    payments.start_setup(
         "user-1", currency="usd", success_url="https://shop.test/ok", cancel_url="https://shop.test/no"
     )
     assert ["/v1/customers", "/v1/checkout/sessions"] == [r.path for r in fake_stripe.requests]
 
 
-def test_saved_card_and_paid(future_payments, scenarios):
+def test_saved_card_and_paid(payments, scenarios):
     scenarios.saved_card("user-1")
-    assert "paid" == bill(future_payments, "user-1", 1, 1999)
+    assert "paid" == bill(payments, "user-1", 1, 1999)
 
 
-def test_needs_authentication(future_payments, scenarios):
+def test_needs_authentication(payments, scenarios):
     scenarios.saved_card("user-1")
     scenarios.next_charge_fails("authentication_required")
-    assert "ask-customer-to-authenticate" == bill(future_payments, "user-1", 1, 1999)
+    assert "ask-customer-to-authenticate" == bill(payments, "user-1", 1, 1999)
 
 
-def test_card_that_always_needs_authentication(future_payments, scenarios):
+def test_card_that_always_needs_authentication(payments, scenarios):
     scenarios.saved_card("user-1", card="4000002760003184")
-    assert "ask-customer-to-authenticate" == bill(future_payments, "user-1", 1, 1999)
+    assert "ask-customer-to-authenticate" == bill(payments, "user-1", 1, 1999)
 
 
-def test_declined_with_a_code(future_payments, fake_stripe, scenarios):
+def test_declined_with_a_code(payments, fake_stripe, scenarios):
     scenarios.saved_card("user-1")
     fake_stripe.next_charge_fails("card_declined", decline_code="do_not_honor")
-    assert "declined:do_not_honor" == bill(future_payments, "user-1", 1, 1999)
+    assert "declined:do_not_honor" == bill(payments, "user-1", 1, 1999)
 
 
-def test_webhooks_shuffled_and_duplicated(future_payments, fake_stripe):
+def test_webhooks_shuffled_and_duplicated(payments, fake_stripe):
     from future_payments.testing import deliver_webhooks, saved_card
 
-    saved_card(future_payments, fake_stripe, "user-1")
+    saved_card(payments, fake_stripe, "user-1")
     delivered = deliver_webhooks(
-        fake_stripe, future_payments.complete_from_event, shuffle=True, seed=4, duplicate=2
+        fake_stripe, payments.complete_from_event, shuffle=True, seed=4, duplicate=2
     )
     assert "duplicate" in {d.response.action for d in delivered}
-    assert 1 == len(future_payments.payment_methods("user-1"))
+    assert 1 == len(payments.payment_methods("user-1"))
 
 
-def test_webhooks_to_the_library(future_payments, scenarios):
+def test_webhooks_to_the_library(payments, scenarios):
     scenarios.saved_card("user-1")
     assert scenarios.deliver_webhooks()
 
 
 @pytest.mark.stripe_live
-def test_on_both(future_payments, stripe_client, stripe_mode):
-    setup = future_payments.start_setup(
+def test_on_both(payments, stripe_client, stripe_mode):
+    setup = payments.start_setup(
         "user-1", currency="usd", success_url="https://shop.test/ok", cancel_url="https://shop.test/no"
     )
     assert setup.session_id.startswith("cs_test_")
@@ -115,6 +115,12 @@ def test_on_both(future_payments, stripe_client, stripe_mode):
 @pytest.mark.stripe_live
 def test_live_only_with_my_own_client():
     raise AssertionError("must not run without STRIPE_TEST_SECRET_KEY")
+"""
+
+
+DEPRECATED = """
+def test_old_fixture_name(future_payments):
+    assert future_payments is not None
 """
 
 
@@ -162,6 +168,25 @@ def test_live_mode_key_is_refused_and_never_printed(
     output = result.stdout.str() + result.stderr.str()
     assert "not a test-mode key" in output
     assert "DoNotPrintThis123" not in output
+
+
+def test_old_fixture_name_warns(project: pytest.Pytester) -> None:
+    """The fixture's old name still works for one release, with a DeprecationWarning."""
+    project.makepyfile(test_old=DEPRECATED)
+
+    result = _run(project, "-W", "default::DeprecationWarning", "test_old.py")
+
+    result.assert_outcomes(passed=1, warnings=1)
+    result.stdout.fnmatch_lines(["*DeprecationWarning: the future_payments fixture is now*"])
+
+
+def test_old_fixture_name_fails_strict_suites(project: pytest.Pytester) -> None:
+    """Under filterwarnings = error (the sample project's setting) the old name fails loudly."""
+    project.makepyfile(test_old=DEPRECATED)
+
+    result = _run(project, "test_old.py")
+
+    result.assert_outcomes(errors=1)
 
 
 def test_marker_is_registered(project: pytest.Pytester) -> None:

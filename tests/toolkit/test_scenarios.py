@@ -8,13 +8,11 @@ from future_payments import Charged, FuturePayments, NeedsAuthentication
 from future_payments.testing import FakeCardError, FakeStripe, Scenarios, saved_card
 
 
-def test_saved_card_is_stored_as_default(
-    scenarios: Scenarios, future_payments: FuturePayments
-) -> None:
+def test_saved_card_is_stored_as_default(scenarios: Scenarios, payments: FuturePayments) -> None:
     """The method is in the store, active and the default, for that customer_ref."""
     method = scenarios.saved_card("user-1")
 
-    assert [method] == future_payments.payment_methods("user-1")
+    assert [method] == payments.payment_methods("user-1")
     assert (True, "active", "4242", "visa") == (
         method.is_default,
         method.status,
@@ -23,20 +21,20 @@ def test_saved_card_is_stored_as_default(
     )
 
 
-def test_saved_card_then_charge(scenarios: Scenarios, future_payments: FuturePayments) -> None:
+def test_saved_card_then_charge(scenarios: Scenarios, payments: FuturePayments) -> None:
     """The default 4242 charges off-session."""
     method = scenarios.saved_card("user-1")
 
-    result = future_payments.charge_saved("user-1", 1999, "usd", idempotency_key="order-1")
+    result = payments.charge_saved("user-1", 1999, "usd", idempotency_key="order-1")
 
     assert Charged(result.payment_intent_id, 1999, "usd", method.id) == result  # type: ignore[arg-type]
 
 
-def test_card_keeps_its_behaviour(scenarios: Scenarios, future_payments: FuturePayments) -> None:
+def test_card_keeps_its_behaviour(scenarios: Scenarios, payments: FuturePayments) -> None:
     """4000002760003184 passes 3-D Secure at setup and needs authentication on every charge."""
     scenarios.saved_card("user-1", card="4000002760003184")
 
-    result = future_payments.charge_saved("user-1", 1999, "usd", idempotency_key="order-1")
+    result = payments.charge_saved("user-1", 1999, "usd", idempotency_key="order-1")
 
     assert isinstance(result, NeedsAuthentication)
 
@@ -66,11 +64,9 @@ def test_events_stay_pending(fake_stripe: FakeStripe, scenarios: Scenarios) -> N
     assert "checkout.session.completed" in {d.type for d in fake_stripe.webhooks()}
 
 
-def test_card_that_cannot_be_saved(
-    fake_stripe: FakeStripe, future_payments: FuturePayments
-) -> None:
+def test_card_that_cannot_be_saved(fake_stripe: FakeStripe, payments: FuturePayments) -> None:
     """A card declined at setup raises FakeCardError and stores nothing."""
     with pytest.raises(FakeCardError):
-        saved_card(future_payments, fake_stripe, "user-1", card="4000000000009995")
+        saved_card(payments, fake_stripe, "user-1", card="4000000000009995")
 
-    assert [] == future_payments.payment_methods("user-1")
+    assert [] == payments.payment_methods("user-1")

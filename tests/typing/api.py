@@ -139,9 +139,14 @@ async def async_flow(client: stripe.StripeClient) -> None:
 
 
 def fake_server() -> None:
-    from future_payments.testing import DeliveryAttempt, FakeServer, FakeStripe
+    from future_payments.testing import DeliveryAttempt, FakeServer, FakeStripe, RetrySchedule
 
-    with FakeServer(FakeStripe(), port=0) as server:
+    schedule = RetrySchedule(first=0.01, factor=2, longest=0.05, give_up_after=1)
+    assert_type(schedule.delays(), tuple[float, ...])
+    with FakeServer(FakeStripe(), port=0, retry=schedule) as server:
+        assert_type(server.retry, RetrySchedule)
+        server.resend("evt_123")
+        assert_type(server.attempts_of("evt_123"), list[DeliveryAttempt])
         assert_type(server.url, str)
         client = server.client()
         assert_type(client, stripe.StripeClient)
@@ -149,3 +154,5 @@ def fake_server() -> None:
         server.flush_webhooks(timeout=1.0)
         attempts: list[DeliveryAttempt] = server.deliveries
         assert_type(attempts, list[DeliveryAttempt])
+        assert_type(attempts[0].retry_in, float | None)
+        assert_type(attempts[0].at, int)

@@ -18,7 +18,7 @@ from future_payments.testing._fake._errors import ConnectionDropped, FakeCardErr
 from future_payments.testing._fake._fake import FakeStripe, RecordedRequest
 from future_payments.testing._fake._webhooks import WebhookDelivery
 from future_payments.testing._scenarios import Scenarios, saved_card
-from future_payments.testing._server import DeliveryAttempt, FakeServer
+from future_payments.testing._server import DeliveryAttempt, FakeServer, RetrySchedule
 from future_payments.testing._vcr import vcr_config
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "FakeServer",
     "FakeStripe",
     "RecordedRequest",
+    "RetrySchedule",
     "Scenarios",
     "SupportsPost",
     "TestCard",

@@ -1,15 +1,19 @@
 """The pytest plugin (entry point ``pytest11``): fixtures for tests that run on the fake.
 
-Installing ``future-payments`` is enough: ``fake_stripe``, ``stripe_client``,
-``future_payments``, ``scenarios`` and ``stripe_mode`` are available in every test, no conftest
-needed. A test marked ``@pytest.mark.stripe_live`` runs twice: ``[fake]`` on the in-process fake
-and ``[stripe_live]`` against Stripe test mode, which is skipped unless
-``STRIPE_TEST_SECRET_KEY`` holds a test-mode key. The key is never printed.
+Installing ``future-payments`` is enough: ``fake_stripe``, ``stripe_client``, ``payments``,
+``scenarios`` and ``stripe_mode`` are available in every test, no conftest needed.
+(``future_payments``, the old name of ``payments``, still works for one release, with a
+``DeprecationWarning``: it shadowed the package's own name in a test module.)
+
+A test marked ``@pytest.mark.stripe_live`` runs twice: ``[fake]`` on the in-process fake and
+``[stripe_live]`` against Stripe test mode, which is skipped unless ``STRIPE_TEST_SECRET_KEY``
+holds a test-mode key. The key is never printed.
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 from typing import TYPE_CHECKING, Literal, TypeAlias, cast
 
 import pytest
@@ -87,7 +91,7 @@ def fake_stripe(stripe_mode: StripeMode) -> FakeStripe:
     if stripe_mode == "stripe_live":
         pytest.skip(
             "this test uses fake_stripe, which only exists on the fake: its [stripe_live] run "
-            "is skipped (use stripe_client / future_payments alone to run against Stripe)"
+            "is skipped (use stripe_client / payments alone to run against Stripe)"
         )
     from future_payments.testing._fake._fake import FakeStripe
 
@@ -106,7 +110,7 @@ def stripe_client(request: pytest.FixtureRequest, stripe_mode: StripeMode) -> st
 
 
 @pytest.fixture
-def future_payments(
+def payments(
     request: pytest.FixtureRequest, stripe_mode: StripeMode, stripe_client: stripe.StripeClient
 ) -> FuturePayments:
     """A ``FuturePayments`` on a ``MemoryStore`` and ``stripe_client``.
@@ -132,8 +136,20 @@ def future_payments(
 
 
 @pytest.fixture
-def scenarios(future_payments: FuturePayments, fake_stripe: FakeStripe) -> Scenarios:
+def future_payments(payments: FuturePayments) -> FuturePayments:
+    """Deprecated: the ``payments`` fixture under its old name (removed in the next release)."""
+    warnings.warn(
+        "the future_payments fixture is now called payments (the old name shadowed the "
+        "future_payments package in test modules); rename the test's argument",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return payments
+
+
+@pytest.fixture
+def scenarios(payments: FuturePayments, fake_stripe: FakeStripe) -> Scenarios:
     """One-call scenarios (``saved_card``, ``next_charge_fails``, ``deliver_webhooks``)."""
     from future_payments.testing._scenarios import Scenarios
 
-    return Scenarios(future_payments, fake_stripe)
+    return Scenarios(payments, fake_stripe)

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from future_payments.testing._server._forwarder import DeliveryAttempt
+from future_payments.testing._server._retry import RetrySchedule
 from future_payments.testing._server._server import FakeServer
 
-__all__ = ["DeliveryAttempt", "FakeServer"]
+__all__ = ["DeliveryAttempt", "FakeServer", "RetrySchedule"]

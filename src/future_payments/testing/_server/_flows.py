@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import datetime
-from html import escape
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
-
-import attrs
 
 from future_payments.testing._fake._errors import FakeCardError
 from future_payments.testing._fake._fake import FakeStripe
@@ -17,24 +13,9 @@ from future_payments.testing._server._card_form import (
     typed_expiry,
     validate,
 )
-from future_payments.testing._server._forwarder import Forwarder
-from future_payments.testing._server._html import message_page, page
+from future_payments.testing._server._html import Response, message_page, redirect
 
 Obj = dict[str, object]
-
-
-@attrs.frozen
-class Response:
-    """An answer from a page: status, HTML body (or empty) and a redirect target."""
-
-    status: int
-    body: bytes = b""
-    location: str | None = None
-
-
-def redirect(location: str) -> Response:
-    """``303 See Other``: the browser GETs ``location`` next."""
-    return Response(303, location=location)
 
 
 def _html(status: int, body: bytes) -> Response:
@@ -193,36 +174,3 @@ def _with_query(url: str, extra: dict[str, str]) -> str:
     parts = urlsplit(url)
     query = parse_qsl(parts.query, keep_blank_values=True) + list(extra.items())
     return urlunsplit(parts._replace(query=urlencode(query)))
-
-
-def events_page(fake: FakeStripe, forwarder: Forwarder) -> Response:
-    """``GET /_events``: recent events, newest first, and how their delivery went."""
-    pending = fake.pending_event_ids()
-    rows = []
-    for event in _queries.recent_events(fake, 100):
-        if event["id"] in pending:
-            state = "waiting" if forwarder.url else "not forwarded (no webhook URL)"
-        else:
-            status, last = forwarder.state_of(str(event["id"]))
-            if last is None:
-                status = "taken by fake.webhooks()" if not forwarder.url else status
-            state = status
-            if last is not None:
-                outcome = last.error or f"HTTP {last.status}"
-                state = f"{status}: {outcome}, attempt {last.attempt}"
-        created = datetime.datetime.fromtimestamp(int(event["created"]), datetime.UTC)
-        rows.append(
-            f"<tr><td><code>{escape(str(event['id']))}</code></td>"
-            f"<td>{escape(str(event['type']))}</td>"
-            f"<td>{created:%Y-%m-%d %H:%M:%S} UTC</td><td>{escape(state)}</td></tr>"
-        )
-    target = escape(forwarder.url) if forwarder.url else "none (events stay in the fake)"
-    body = (
-        '<p class="badge">TEST MODE</p><p><a href="/">FakeStripe</a></p><h1>Recent events</h1>'
-        f"<p>Newest first. Webhook URL: {target}.</p>"
-        '<table><thead><tr><th scope="col">Event</th><th scope="col">Type</th>'
-        '<th scope="col">Created</th><th scope="col">Delivery</th></tr></thead><tbody>'
-        + ("".join(rows) or '<tr><td colspan="4">No events yet.</td></tr>')
-        + "</tbody></table>"
-    )
-    return _html(200, page("Events - FakeStripe", body))

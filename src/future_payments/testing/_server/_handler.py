@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import re
 import socket
 import socketserver
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl
 
 from future_payments.testing._fake._errors import ConnectionDropped
-from future_payments.testing._server import _flows, _pages
-from future_payments.testing._server._html import CONTENT_SECURITY_POLICY, message_page
+from future_payments.testing._server._html import CONTENT_SECURITY_POLICY, Response, message_page
+from future_payments.testing._server._routes import PageRequest, answer
 
 if TYPE_CHECKING:
     from future_payments.testing._server._server import FakeServer
@@ -22,7 +21,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger("future_payments.testing.server")
 
 MAX_BODY = 1024 * 1024
-_PAGE = re.compile(r"^/(checkout|authenticate)/([A-Za-z0-9_]+)/?$")
 
 
 class HTTPServer(ThreadingHTTPServer):
@@ -91,35 +89,18 @@ class Handler(BaseHTTPRequestHandler):
         try:
             body = self._body()
         except ValueError as exc:
-            self._send(_flows.Response(413, message_page("Request too large", str(exc))))
+            self._send(Response(413, message_page("Request too large", str(exc))))
             return
         path, _, query = self.path.partition("?")
         if path.startswith("/v1/"):
             self._api(method, body)
             return
-        fake = self.server.owner.fake
         fields = dict(parse_qsl(query, keep_blank_values=True))
         if method == "POST":
             fields.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
-        match = _PAGE.match(path)
-        response = None
-        if match is not None and method in ("GET", "POST"):
-            kind, object_id = match.group(1), unquote(match.group(2))
-            if kind == "checkout" and method == "GET":
-                response = _flows.show_checkout(fake, object_id, fields.get("error"))
-            elif kind == "checkout":
-                response = _flows.submit_checkout(fake, object_id, fields)
-            elif method == "GET":
-                response = _flows.show_challenge(fake, object_id, fields)
-            else:
-                response = _flows.submit_challenge(fake, object_id, fields)
-        elif path == "/_events" and method == "GET":
-            response = _flows.events_page(fake, self.server.owner._forwarder)
-        elif path == "/" and method == "GET":
-            owner = self.server.owner
-            response = _flows.Response(200, _pages.index_page(owner.url, owner.webhook_url))
-        if response is None:
-            response = _flows.Response(404, message_page("Not found", f"Nothing at {path}."))
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        request = PageRequest(method, path, fields, headers, body)
+        response = answer(self.server.owner, request)
         self._send(response)
 
     def _body(self) -> bytes:
@@ -145,12 +126,12 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(answer)
 
-    def _send(self, response: _flows.Response) -> None:
+    def _send(self, response: Response) -> None:
         self.send_response(response.status)
         if response.location is not None:
             self.send_header("Location", response.location)
         else:
-            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Type", response.content_type)
             self.send_header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")

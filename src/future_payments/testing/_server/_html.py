@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
+import attrs
+
 _STYLE = """
 :root { color-scheme: light; --accent: #635bff; --error: #df1b41; --muted: #6a7383; }
 * { box-sizing: border-box; }
@@ -41,6 +43,20 @@ th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid #e3e8
   vertical-align: top; }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; white-space: nowrap; }
 footer { margin-top: 2rem; font-size: .8rem; color: var(--muted); }
+main.wide { max-width: 84rem; }
+.nowrap { white-space: nowrap; }
+nav.tabs { display: flex; flex-wrap: wrap; gap: .25rem 1.25rem; margin: .75rem 0 0; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
+dl.facts dt { font-weight: 600; }
+dl.facts dd { margin: 0; overflow-wrap: anywhere; }
+pre { overflow-x: auto; background: #f6f9fc; padding: .75rem 1rem; border-radius: 6px;
+  font-size: .8rem; line-height: 1.45; }
+pre code { white-space: pre; }
+form.inline { display: inline; margin: 0; }
+.scroll { overflow-x: auto; }
+caption { caption-side: top; text-align: left; padding: .25rem 0; }
+button.small { margin: 0; padding: .15rem .6rem; font-size: .8rem; font-weight: 500; }
+.notice { background: #e6f4ea; color: #0d4f25; padding: .5rem .75rem; border-radius: 6px; }
 """
 
 # Forms may POST and then be redirected to the app's own success_url, so no form-action rule.
@@ -49,14 +65,33 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-def page(title: str, body: str) -> bytes:
+HTML = "text/html; charset=utf-8"
+
+
+@attrs.frozen
+class Response:
+    """An answer from a page: status, body (or empty), a redirect target, the content type."""
+
+    status: int
+    body: bytes = b""
+    location: str | None = None
+    content_type: str = HTML
+
+
+def redirect(location: str) -> Response:
+    """``303 See Other``: the browser GETs ``location`` next."""
+    return Response(303, location=location)
+
+
+def page(title: str, body: str, *, wide: bool = False) -> bytes:
     """A whole HTML document around ``body`` (already escaped where it must be)."""
+    main = '<main class="wide">' if wide else "<main>"
     return (
         "<!doctype html>\n"
         '<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(title)}</title><style>{_STYLE}</style></head>\n"
-        f"<body><main>\n{body}\n"
+        f"<body>{main}\n{body}\n"
         "<footer>FakeStripe, a local fake of Stripe for tests: not a real payment page, "
         "nothing is charged.</footer>\n</main></body></html>\n"
     ).encode()

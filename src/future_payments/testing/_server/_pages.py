@@ -174,16 +174,3 @@ def challenge_page(intent: dict[str, Any], hidden: dict[str, str]) -> bytes:
         "Fail authentication</button></form>"
     )
     return page("3D Secure test page - FakeStripe", body)
-
-
-def index_page(url: str, webhook_url: str | None) -> bytes:
-    """``/``: what this server is and where to go."""
-    target = escape(webhook_url) if webhook_url else "not forwarded (no webhook URL set)"
-    body = (
-        '<p class="badge">TEST MODE</p><h1>FakeStripe</h1>'
-        f"<p>A fake Stripe API at <code>{escape(url)}/v1</code>. Point a Stripe client's API "
-        f"base at <code>{escape(url)}</code> with any <code>sk_test_...</code> key.</p>"
-        f"<p>Webhooks: {target}.</p>"
-        '<ul><li><a href="/_events">Recent events and their webhook deliveries</a></li></ul>'
-    )
-    return page("FakeStripe", body)

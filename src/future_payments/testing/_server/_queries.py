@@ -19,11 +19,3 @@ def lookup(fake: FakeStripe, object_id: str, kind: str | tuple[str, ...]) -> Obj
     kinds = (kind,) if isinstance(kind, str) else kind
     obj = fake.retrieve(object_id)
     return obj if obj is not None and obj.get("object") in kinds else None
-
-
-def recent_events(fake: FakeStripe, limit: int) -> list[Obj]:
-    """The ``limit`` newest events, newest first (only the fields the events page shows)."""
-    return [
-        {"id": e["id"], "type": e["type"], "created": e["created"]}
-        for e in fake.objects("event", limit=limit)
-    ]
