@@ -188,7 +188,11 @@ class FakeStripe:
         """
         exchange = self.begin(method, url, headers, body)
         if exchange.delay:
-            time.sleep(exchange.delay)
+            try:
+                time.sleep(exchange.delay)
+            except BaseException:
+                exchange.abandon()
+                raise
         answer = exchange.finish()
         return answer.status, answer.headers, answer.body
 

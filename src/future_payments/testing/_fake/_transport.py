@@ -57,7 +57,11 @@ class FakeHTTPClient(stripe.HTTPClient):
         try:
             exchange = self._fake.begin(method, url, headers or {}, post_data)
             if exchange.delay:
-                time.sleep(exchange.delay)
+                try:
+                    time.sleep(exchange.delay)
+                except BaseException:
+                    exchange.abandon()
+                    raise
             answer = exchange.finish()
         except ConnectionDropped as exc:
             raise _dropped(exc) from None
@@ -71,7 +75,11 @@ class FakeHTTPClient(stripe.HTTPClient):
         try:
             exchange = self._fake.begin(method, url, headers or {}, post_data)
             if exchange.delay:
-                await asyncio.sleep(exchange.delay)
+                try:
+                    await asyncio.sleep(exchange.delay)
+                except BaseException:  # cancelled: the request never runs
+                    exchange.abandon()
+                    raise
             answer = exchange.finish()
         except ConnectionDropped as exc:
             raise _dropped(exc) from None
