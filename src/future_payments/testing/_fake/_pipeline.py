@@ -14,6 +14,7 @@ import base64
 import binascii
 import json
 import threading
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -126,6 +127,16 @@ class Exchange:
         """The caller gave up before ``finish`` (a cancelled wait): free the idempotency key."""
         if self._answer is None:
             self._pipeline.release(self._ctx.idempotency_key)
+
+    def wait_and_finish(self) -> Answer:
+        """Sleep the delay (blocking the thread), then ``finish``; a wait cut short abandons."""
+        if self.delay:
+            try:
+                time.sleep(self.delay)
+            except BaseException:
+                self.abandon()
+                raise
+        return self.finish()
 
     def finish(self) -> Answer:
         """Run the request (unless ``begin`` answered it already) and answer.
