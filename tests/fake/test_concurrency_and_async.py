@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 import stripe
 
 import future_payments.testing
@@ -93,3 +94,44 @@ def test_repr_hides_webhook_secret() -> None:
     """repr(fake) never shows the webhook secret."""
     fake = FakeStripe(webhook_secret="whsec_do_not_show")
     assert "whsec_do_not_show" not in repr(fake)
+
+
+def test_racing_requests_with_one_key_are_answered_one_after_the_other() -> None:
+    """Without a slow fault, threads sharing an idempotency key get one object, no 409."""
+    import threading
+
+    fake = FakeStripe()
+    client = fake.client()
+    ids: list[str] = []
+
+    def create() -> None:
+        ids.append(client.v1.customers.create(options={"idempotency_key": "race"}).id)
+
+    threads = [threading.Thread(target=create) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert (8, 1) == (len(ids), len(set(ids)))
+
+
+def test_a_cancelled_slow_request_frees_its_key() -> None:
+    """An async request cancelled during a slow fault never runs and leaves its key usable."""
+    import asyncio
+
+    fake = FakeStripe()
+    client = fake.client()
+    fake.fail_next("slow", delay=5)
+
+    async def cancelled() -> None:
+        task = asyncio.ensure_future(
+            client.v1.customers.create_async(options={"idempotency_key": "cancel"})
+        )
+        await asyncio.sleep(0.05)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(cancelled())
+    customer = client.v1.customers.create(options={"idempotency_key": "cancel"})
+    assert [customer.id] == [c["id"] for c in fake.objects("customer")]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -186,10 +185,7 @@ class FakeStripe:
         Raises:
             ConnectionDropped: a ``connection_before``/``connection_after`` fault fired.
         """
-        exchange = self.begin(method, url, headers, body)
-        if exchange.delay:
-            time.sleep(exchange.delay)
-        answer = exchange.finish()
+        answer = self.begin(method, url, headers, body).wait_and_finish()
         return answer.status, answer.headers, answer.body
 
     def begin(

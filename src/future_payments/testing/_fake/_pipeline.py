@@ -2,9 +2,10 @@
 
 Both transports (in-process and HTTP) call ``Pipeline.begin`` and then ``Exchange.finish``,
 waiting ``Exchange.delay`` seconds in between their own way (``time.sleep`` or
-``asyncio.sleep``); they know nothing of fault kinds. ``begin`` and ``finish`` each hold the
-fake's lock; the delay does not, so a second request with the same idempotency key can arrive
-while the first is still in flight and get Stripe's 409 ``idempotency_key_in_use``.
+``asyncio.sleep``); they know nothing of fault kinds. A request without a delay runs whole
+under the fake's lock, inside ``begin``: requests are answered one at a time. A delayed one
+(a ``slow`` fault) waits outside the lock with its idempotency key in flight, so a second
+request with that key gets Stripe's 409 ``idempotency_key_in_use``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import base64
 import binascii
 import json
 import threading
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -116,6 +118,26 @@ class Exchange:
         self._answer = answer
         self._key_print = key_print
 
+    def run_now(self) -> None:
+        """Run the request at once (the caller holds the lock)."""
+        if self._answer is None:
+            self._answer = self._pipeline.run(self)
+
+    def abandon(self) -> None:
+        """The caller gave up before ``finish`` (a cancelled wait): free the idempotency key."""
+        if self._answer is None:
+            self._pipeline.release(self._ctx.idempotency_key)
+
+    def wait_and_finish(self) -> Answer:
+        """Sleep the delay (blocking the thread), then ``finish``; a wait cut short abandons."""
+        if self.delay:
+            try:
+                time.sleep(self.delay)
+            except BaseException:
+                self.abandon()
+                raise
+        return self.finish()
+
     def finish(self) -> Answer:
         """Run the request (unless ``begin`` answered it already) and answer.
 
@@ -168,7 +190,10 @@ class Pipeline:
                     f"FakeStripe dropped the connection before {method} {path} reached it "
                     "(fault 'connection_before')"
                 )
-            return self._begin(method, url, Headers(headers), body, fault)
+            exchange = self._begin(method, url, Headers(headers), body, fault)
+            if not exchange.delay:
+                exchange.run_now()
+            return exchange
 
     def _begin(
         self, method: str, url: str, headers: Headers, body: bytes | str | None, fault: Fault | None
@@ -299,3 +324,8 @@ class Pipeline:
     def _release(self, key: str | None) -> None:
         if key is not None:
             self._state.idempotency.release(key)
+
+    def release(self, key: str | None) -> None:
+        """Free ``key`` of a request that will not finish."""
+        with self._lock:
+            self._release(key)

@@ -9,7 +9,6 @@ answers 0, in the manner of ``stamina.set_testing``.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -55,10 +54,7 @@ class FakeHTTPClient(stripe.HTTPClient):
         """Answer one request through the fake."""
         self._wire.check(headers or {}, asynchronous=False)
         try:
-            exchange = self._fake.begin(method, url, headers or {}, post_data)
-            if exchange.delay:
-                time.sleep(exchange.delay)
-            answer = exchange.finish()
+            answer = self._fake.begin(method, url, headers or {}, post_data).wait_and_finish()
         except ConnectionDropped as exc:
             raise _dropped(exc) from None
         return answer.body.decode(), answer.status, Headers(answer.headers)
@@ -71,7 +67,11 @@ class FakeHTTPClient(stripe.HTTPClient):
         try:
             exchange = self._fake.begin(method, url, headers or {}, post_data)
             if exchange.delay:
-                await asyncio.sleep(exchange.delay)
+                try:
+                    await asyncio.sleep(exchange.delay)
+                except BaseException:  # cancelled: the request never runs
+                    exchange.abandon()
+                    raise
             answer = exchange.finish()
         except ConnectionDropped as exc:
             raise _dropped(exc) from None
