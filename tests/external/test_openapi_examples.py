@@ -22,11 +22,15 @@ SHAPES: dict[str, dict[str, str]] = json.loads(
     (Path(__file__).parent / "data" / "openapi_example_shapes.json").read_text()
 )["resources"]
 
-# Keys of an example that the fake's object may leave out, with the reason. Every key of these
-# examples is declared by the pinned stripe package (16.1.0, API 2026-10-28.endive) for its
-# class, and none was removed by a later API version, so the list is empty; a key goes here
-# only with the changelog entry or documented condition that makes it absent.
-ABSENT_BY_DESIGN: dict[str, dict[str, str]] = {}
+# Keys of an example that the fake's object may leave out, with the reason: a key goes here only
+# with the changelog entry or documented condition that makes it absent from a default answer.
+ABSENT_BY_DESIGN: dict[str, dict[str, str]] = {
+    "charge": {
+        # fixtures3 predates API 2022-11-15, which stopped including a Charge's refunds unless
+        # expanded: docs.stripe.com/changelog/2022-11-15/deprecates-charges-auto-expand
+        "refunds": "returned only with expand[]=refunds since API 2022-11-15",
+    },
+}
 
 _TYPES = {
     dict: "object",
