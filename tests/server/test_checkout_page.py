@@ -280,3 +280,20 @@ def test_challenge_return_to_must_be_local(http: httpx.Client, client: stripe.St
         location.path,
         parse_qs(location.query),
     )
+
+
+def test_methods_the_fake_cannot_complete_are_shown_disabled(
+    http: httpx.Client, client: stripe.StripeClient
+) -> None:
+    """Dynamic methods such as klarna are offered disabled, and a forged submit is refused."""
+    session = client.v1.checkout.sessions.create(
+        params={"mode": "setup", "currency": "usd", "success_url": "https://shop.example/ok"}
+    )
+    assert "klarna" in (session.payment_method_types or [])
+    page = http.get(f"/checkout/{session.id}").text
+
+    assert 'value="klarna" disabled' in page
+    assert "not simulated by FakeStripe" in page
+    refused = http.post(f"/checkout/{session.id}", data={"method": "klarna"})
+    assert 400 == refused.status_code
+    assert "does not simulate klarna" in refused.text

@@ -75,6 +75,9 @@ def submit_checkout(fake: FakeStripe, session_id: str, fields: dict[str, str]) -
     types = session["payment_method_types"]
     if form.method not in types:
         return _html(400, _pages.checkout_page(session, form, form_error="Choose a method."))
+    if form.method not in _pages.SIMULATED_METHOD_TYPES:
+        message = f"FakeStripe does not simulate {form.method}: choose a card or a bank debit."
+        return _html(400, _pages.checkout_page(session, form, form_error=message))
     try:
         if form.method == "card":
             errors = validate(form, fake.clock.now())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from future_payments.testing._fake._cards import TEST_CARDS
+from future_payments.testing._fake._cards import DELAYED_METHOD_TYPES, TEST_CARDS
 from future_payments.testing._server._card_form import CardForm, behaviour, grouped
 from future_payments.testing._server._html import page
 
@@ -15,6 +15,8 @@ _METHOD_LABELS = {
     "us_bank_account": "US bank account",
 }
 _BRANDS = {"visa": "Visa", "mastercard": "Mastercard", "amex": "American Express"}
+SIMULATED_METHOD_TYPES = ("card", *DELAYED_METHOD_TYPES)
+"""The method types the hosted page can complete; the others are shown, disabled."""
 _DELAYED_NOTES = {
     "sepa_debit": "FakeStripe uses the test IBAN DE89 3704 0044 0532 0130 00.",
     "us_bank_account": "FakeStripe uses a test checking account (routing 110000000).",
@@ -47,11 +49,20 @@ def _methods(types: list[str], chosen: str, focus: bool) -> str:
         return '<input type="hidden" name="method" value="card">'
     options = []
     for pm_type in types:
+        label = escape(_METHOD_LABELS.get(pm_type, pm_type))
+        if pm_type not in SIMULATED_METHOD_TYPES:
+            # Offered by the session (dynamic payment methods), but FakeStripe cannot complete it.
+            options.append(
+                f'<label class="choice"><input type="radio" name="method" value="{pm_type}" '
+                f'disabled> {label} <span class="muted">(not simulated by FakeStripe)</span>'
+                "</label>"
+            )
+            continue
         checked = " checked" if pm_type == chosen else ""
         autofocus = " autofocus" if focus and pm_type == chosen else ""
         options.append(
             f'<label class="choice"><input type="radio" name="method" value="{pm_type}"'
-            f"{checked}{autofocus}> {escape(_METHOD_LABELS.get(pm_type, pm_type))}</label>"
+            f"{checked}{autofocus}> {label}</label>"
         )
     notes = " ".join(_DELAYED_NOTES[t] for t in types if t in _DELAYED_NOTES)
     return (
