@@ -26,6 +26,7 @@ from future_payments.errors import (
     InvalidDatabasePath,
     SchemaMissing,
     SchemaVersionMismatch,
+    UnstorableValue,
 )
 from future_payments.stores import _sqlite_schema as schema
 from future_payments.stores._sqlite_errors import translate
@@ -99,6 +100,9 @@ class SQLiteFile:
             healthy = True
         except sqlite3.Error as exc:
             raise translate(exc, path=self.path, timeout=self.timeout) from exc
+        except (UnicodeEncodeError, OverflowError) as exc:
+            # sqlite3 could not bind a parameter; refuses_unstorable stops these first.
+            raise UnstorableValue(f"a value could not be stored in {self.path}: {exc}") from exc
         finally:
             if not healthy:
                 with contextlib.suppress(sqlite3.Error):
