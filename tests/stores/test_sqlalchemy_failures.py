@@ -76,7 +76,7 @@ def _row_locked(server: Server) -> Iterator[int]:
         yield int(holder.exec_driver_sql(f"SELECT {own_id}").scalar_one())
 
 
-def _blocked_session(server: Server, holder: int) -> int:
+def _blocked_session(server: Server, holder: int, call: Call) -> int:
     """The id of the session waiting for ``holder``'s lock (polled: the wait has begun)."""
     if server.kind == "postgresql":
         query = sa.text("SELECT pid FROM pg_stat_activity WHERE :h = ANY(pg_blocking_pids(pid))")
@@ -88,8 +88,11 @@ def _blocked_session(server: Server, holder: int) -> int:
             "AND info LIKE :q AND id NOT IN (:h, CONNECTION_ID())"
         )
     pattern = f"%{server.prefix}payment_methods%FOR UPDATE%"
-    with server.engine.connect() as admin:
-        for _ in range(3000):  # a guard against a call that never blocks, not a timing check
+    # Autocommit: PostgreSQL keeps one snapshot of pg_stat_activity per transaction.
+    with server.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as admin:
+        for _ in range(6000):  # a guard against a hang, not a timing expectation
+            if not call.thread.is_alive():  # it cannot end before the lock is released
+                raise AssertionError(f"the store's write ended without waiting: {call.result()!r}")
             found = admin.execute(query, {"h": holder, "q": pattern}).scalar()
             if found is not None:
                 return int(found)
@@ -106,24 +109,24 @@ def _kill(server: Server, session: int) -> None:
             admin.exec_driver_sql(f"KILL {session:d}")
 
 
-def _in_thread(call: Callable[[], object]) -> Callable[[], BaseException | None]:
-    """Start ``call`` in a thread; the returned function joins it and gives its exception."""
-    failure: list[BaseException] = []
+class Call:
+    """A store call running in a thread of its own."""
 
-    def run() -> None:
+    def __init__(self, function: Callable[[], object]) -> None:
+        self._failure: list[BaseException] = []
+        self.thread = threading.Thread(target=self._run, args=(function,))
+        self.thread.start()
+
+    def _run(self, function: Callable[[], object]) -> None:
         try:
-            call()
+            function()
         except BaseException as exc:  # handed to the test
-            failure.append(exc)
+            self._failure.append(exc)
 
-    thread = threading.Thread(target=run)
-    thread.start()
-
-    def join() -> BaseException | None:
-        thread.join(120)
-        return failure[0] if failure else None
-
-    return join
+    def result(self) -> BaseException | None:
+        """Wait for the call; the exception it raised, or None."""
+        self.thread.join(120)
+        return self._failure[0] if self._failure else None
 
 
 def _move_pm_x(store: SQLAlchemyStore) -> Callable[[], object]:
@@ -144,18 +147,18 @@ def _lock_rows(server: Server, customer_ref: str) -> int:
 def test_a_killed_session_is_connection_lost(server: Server) -> None:
     """Killing the store's session mid-transaction raises ConnectionLost, a ConnectionError."""
     with _row_locked(server) as holder:
-        join = _in_thread(_move_pm_x(server.store))
-        _kill(server, _blocked_session(server, holder))
-        failure = join()
+        call = Call(_move_pm_x(server.store))
+        _kill(server, _blocked_session(server, holder, call))
+        failure = call.result()
     assert (ConnectionLost, True) == (type(failure), isinstance(failure, ConnectionError))
 
 
 def test_a_killed_transaction_leaves_nothing_behind(server: Server) -> None:
     """The write the kill interrupted is rolled back whole; the store works on afterwards."""
     with _row_locked(server) as holder:
-        join = _in_thread(_move_pm_x(server.store))
-        _kill(server, _blocked_session(server, holder))
-        join()
+        call = Call(_move_pm_x(server.store))
+        _kill(server, _blocked_session(server, holder, call))
+        call.result()
     moved = server.store.get_payment_method("pm_x")
     assert (0, "other") == (_lock_rows(server, "user-new"), moved.customer_ref if moved else None)
 
@@ -199,10 +202,10 @@ def test_a_server_that_comes_back_is_used_again(server: Server) -> None:
 def test_a_server_gone_mid_transaction_is_connection_lost(server: Server) -> None:
     """The server going away while a write waits raises ConnectionLost; nothing is written."""
     with _through_forwarder(server) as (forwarder, store), _row_locked(server) as holder:
-        join = _in_thread(_move_pm_x(store))
-        _blocked_session(server, holder)
+        call = Call(_move_pm_x(store))
+        _blocked_session(server, holder, call)
         forwarder.stop()
-        failure = join()
+        failure = call.result()
     assert (ConnectionLost, 0) == (type(failure), _lock_rows(server, "user-new"))
 
 
