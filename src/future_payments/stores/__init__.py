@@ -3,7 +3,7 @@
 ``Store`` is what ``FuturePayments`` calls; ``AsyncStore`` what ``AsyncFuturePayments`` awaits.
 ``ThreadedStore(store)`` makes any ``Store`` an ``AsyncStore``. ``SQLAlchemyStore`` and
 ``AsyncSQLAlchemyStore`` need the ``sqlalchemy`` extra
-(``pip install 'future-payments[sqlalchemy]'``) and are imported only when first used.
+(in a clone: ``pip install '.[sqlalchemy]'``) and are imported only when first used.
 """
 
 from __future__ import annotations

@@ -30,7 +30,8 @@ try:
     import sqlalchemy as sa
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise DatabaseDriverMissing(
-        "SQLAlchemyStore needs SQLAlchemy: pip install 'future-payments[sqlalchemy]'"
+        "SQLAlchemyStore needs SQLAlchemy: install the 'sqlalchemy' extra "
+        "(in a clone: pip install '.[sqlalchemy]')"
     ) from exc
 
 # After the import guard: these modules import SQLAlchemy themselves.

@@ -20,7 +20,7 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise DatabaseDriverMissing(
         "AsyncSQLAlchemyStore needs SQLAlchemy with asyncio support: "
-        "pip install 'future-payments[sqlalchemy]'"
+        "install the 'sqlalchemy' extra (in a clone: pip install '.[sqlalchemy]')"
     ) from exc
 
 from future_payments.stores._sqlalchemy import SQLAlchemyStore

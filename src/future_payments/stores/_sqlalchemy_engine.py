@@ -32,7 +32,6 @@ from future_payments.stores._sqlalchemy_statements import insert_if_absent, inse
 
 T = TypeVar("T")
 
-EXTRA = "pip install 'future-payments[sqlalchemy]'"
 
 _DEFAULT_DRIVERS = {"postgresql": "psycopg", "mysql": "pymysql", "mariadb": "pymysql"}
 _BACKENDS = ("postgresql", "mysql", "mariadb", "sqlite")
@@ -70,8 +69,9 @@ def engine_from_url(text: str) -> sa.Engine:
         return sa.create_engine(url, pool_pre_ping=True, hide_parameters=True)
     except (ImportError, sa.exc.NoSuchModuleError) as exc:
         raise DatabaseDriverMissing(
-            f"the driver for {url.drivername!r} is not installed ({exc}); {EXTRA} installs "
-            "psycopg (postgresql+psycopg://) and PyMySQL (mariadb+pymysql://, mysql+pymysql://)"
+            f"the driver for {url.drivername!r} is not installed ({exc}); the 'sqlalchemy' extra "
+            "installs psycopg (postgresql+psycopg://) and PyMySQL (mariadb+pymysql://, "
+            "mysql+pymysql://): in a clone, pip install '.[sqlalchemy]'"
         ) from exc
 
 

@@ -1,6 +1,6 @@
 """vcrpy settings for recording Stripe traffic without secrets, and replaying it.
 
-vcrpy is an optional dependency (``pip install 'future-payments[vcr]'``): it is imported here
+vcrpy is an optional dependency (in a clone: ``pip install '.[vcr]'``): it is imported here
 only, when ``vcr_config()`` is called.
 """
 
@@ -139,11 +139,12 @@ def vcr_config() -> dict[str, Any]:
     - ``decode_compressed_response``: cassettes hold readable JSON.
 
     Raises:
-        ModuleNotFoundError: vcrpy is not installed (``pip install 'future-payments[vcr]'``).
+        ModuleNotFoundError: vcrpy is not installed (in a clone: ``pip install '.[vcr]'``).
     """
     if importlib.util.find_spec("vcr") is None:
         raise ModuleNotFoundError(
-            "future_payments.testing.vcr_config() needs vcrpy: pip install 'future-payments[vcr]'",
+            "future_payments.testing.vcr_config() needs vcrpy: install the 'vcr' extra "
+            "(in a clone: pip install '.[vcr]')",
             name="vcr",
         )
     return {
