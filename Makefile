@@ -16,6 +16,13 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 test: lint typecheck pytest
 
+# stripe-node for tests/external, at the version package-lock.json pins (npm registry only).
+NODE_DIR := tests/external/node
+NODE_STAMP := $(NODE_DIR)/node_modules/.installed
+$(NODE_STAMP): $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
+	cd $(NODE_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks examples tools
 	$(BIN)/ruff format --check src tests benchmarks examples tools
@@ -27,7 +34,7 @@ generate: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(NODE_STAMP)
 	# coverage run, not pytest-cov: the pytest11 plugin imports future_payments before
 	# pytest-cov would start measuring, and module-level lines would count as missed.
 	$(BIN)/coverage run -m pytest
@@ -62,7 +69,7 @@ dist: $(STAMP)
 # and they test timing and concurrency, not packaging (CI has 90 minutes on 2 cores).
 WHEEL_VENV := build/wheel-venv
 WHEEL_TREE := build/wheel-tests
-test-wheel: dist
+test-wheel: dist $(NODE_STAMP)
 	rm -rf $(WHEEL_VENV) $(WHEEL_TREE)
 	$(PYTHON) -m venv $(WHEEL_VENV)
 	$(WHEEL_VENV)/bin/python -m pip install --quiet --upgrade pip

@@ -58,10 +58,11 @@ def test_customer_creation_always(fake: FakeStripe, client: stripe.StripeClient)
 
 
 def test_expire_checkout(fake: FakeStripe, client: stripe.StripeClient) -> None:
-    """expire_checkout expires the session and records checkout.session.expired."""
+    """expire_checkout expires the session, cancels its SetupIntent and records both events."""
     session = setup_session(client)
     fake.expire_checkout(session.id)
-    assert ("expired", ["checkout.session.expired"]) == (
+    expected = ["setup_intent.created", "setup_intent.canceled", "checkout.session.expired"]
+    assert ("expired", expected) == (
         client.v1.checkout.sessions.retrieve(session.id).status,
         [d.type for d in fake.webhooks()],
     )
@@ -87,7 +88,8 @@ def test_clock_expires_session_after_24_hours(
     """After 24 h of fake time the session is expired and the event recorded."""
     session = setup_session(client)
     fake.clock.advance(24 * 60 * 60)
-    assert ("expired", ["checkout.session.expired"]) == (
+    expected = ["setup_intent.created", "setup_intent.canceled", "checkout.session.expired"]
+    assert ("expired", expected) == (
         client.v1.checkout.sessions.retrieve(session.id).status,
         [d.type for d in fake.webhooks()],
     )

@@ -163,4 +163,4 @@ def test_error_body_has_request_log_url_and_doc_url(client: stripe.StripeClient)
 def test_unrecognized_url(client: stripe.StripeClient) -> None:
     """An endpoint the fake does not know answers 404 'Unrecognized request URL'."""
     with pytest.raises(stripe.InvalidRequestError, match="Unrecognized request URL"):
-        client.raw_request("get", "/v1/charges")
+        client.raw_request("get", "/v1/invoices")

@@ -175,13 +175,14 @@ def test_invalid_fields_send_nothing(
 def test_invalid_card_creates_no_setup_intent(
     server: FakeServer, http: httpx.Client, client: stripe.StripeClient
 ) -> None:
-    """A Luhn-invalid number leaves the session without a SetupIntent and records no event."""
+    """A Luhn-invalid number leaves the session's SetupIntent untouched and records no event."""
     session = setup_session(client)
     server.fake.webhooks()  # drop the creation events
     submit(http, session.id, number="4242424242424241")
 
     assert [] == server.fake.webhooks()
-    assert client.v1.checkout.sessions.retrieve(session.id).setup_intent is None
+    intent = client.v1.setup_intents.retrieve(str(session.setup_intent))
+    assert ("requires_payment_method", None) == (intent.status, intent.payment_method)
 
 
 def test_amex_needs_four_digit_cvc(http: httpx.Client, client: stripe.StripeClient) -> None:

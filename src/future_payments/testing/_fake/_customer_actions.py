@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from future_payments.testing._fake import _checkout, _payment_intents, _setup_intents
+import re
+from urllib.parse import parse_qs, urlsplit
+
+from future_payments.testing._fake import _checkout, _payment_intents, _refunds, _setup_intents
 from future_payments.testing._fake._cards import (
     DELAYED_METHOD_TYPES,
     TEST_PAYMENT_METHODS,
@@ -12,7 +15,32 @@ from future_payments.testing._fake._cards import (
 from future_payments.testing._fake._customers import new_customer
 from future_payments.testing._fake._errors import FakeCardError, StripeErrorResponse
 from future_payments.testing._fake._payment_methods import new_card_pm, new_delayed_pm
-from future_payments.testing._fake._store import Context, Obj, State, snapshot
+from future_payments.testing._fake._state import Context, Obj, State, snapshot
+
+_SESSION_ID = re.compile(r"cs_(?:test|live)_[A-Za-z0-9]+")
+_INTENT_ID = re.compile(r"(?:seti|pi)_[A-Za-z0-9]+")
+
+
+def session_id_of(session: str) -> str:
+    """The session id in ``session``: an id, or a session's ``url`` (Stripe's or the server's)."""
+    if session.startswith("cs_"):
+        return session
+    match = _SESSION_ID.search(urlsplit(session).path)
+    if match is None:
+        raise LookupError(f"{session!r} is neither a Checkout Session id nor a session's url")
+    return match.group(0)
+
+
+def intent_id_of(intent: str) -> str:
+    """The intent id in ``intent``: an id, or a ``next_action.redirect_to_url.url``."""
+    if intent.startswith(("seti_", "pi_")):
+        return intent
+    parts = urlsplit(intent)
+    for candidate in (*parse_qs(parts.query).get("intent", []), parts.path):
+        match = _INTENT_ID.search(candidate)
+        if match is not None:
+            return match.group(0)
+    raise LookupError(f"{intent!r} is neither an intent id nor a 3-D Secure redirect url")
 
 
 def _session(state: State, session_id: str) -> Obj:
@@ -41,7 +69,10 @@ def _payment_method(
         )
     if payment_method_type is not None and pm_type != "card":
         if pm_type not in DELAYED_METHOD_TYPES:
-            raise ValueError(f"payment_method_type must be 'card' or one of {DELAYED_METHOD_TYPES}")
+            raise ValueError(
+                f"FakeStripe does not simulate completing Checkout with {pm_type!r}: use "
+                f"'card' or one of {DELAYED_METHOD_TYPES}"
+            )
         return new_delayed_pm(state, pm_type)
     if payment_method is not None:
         test_card = TEST_PAYMENT_METHODS.get(payment_method)
@@ -55,8 +86,9 @@ def _payment_method(
     if not luhn_valid(number):
         raise ValueError(f"{number!r} is not a valid card number (Luhn check failed)")
     if expiry is None:
-        return new_card_pm(state, card_for_number(number))
-    return new_card_pm(state, card_for_number(number), expiry[0], expiry[1])
+        year = state.clock.now() // 31_556_952 + 1970 + 3
+        expiry = (12, year)
+    return new_card_pm(state, card_for_number(number), expiry)
 
 
 def _finish_session(state: State, ctx: Context, intent: Obj) -> None:
@@ -67,22 +99,17 @@ def _finish_session(state: State, ctx: Context, intent: Obj) -> None:
     session = state.objects[session_id]
     if session["status"] != "open":
         return
-    email = session["customer_email"]
-    if session["customer"] is not None:
-        email = state.objects[session["customer"]]["email"] or email
-    session.update(
+    customer = state.objects.get(session["customer"] or "")
+    state.update(
+        session,
         status="complete",
         url=None,
-        customer_details={
-            "address": None,
+        collected_information={
             "business_name": None,
-            "email": email,
             "individual_name": None,
-            "name": None,
-            "phone": None,
-            "tax_exempt": "none",
-            "tax_ids": None,
+            "shipping_details": None,
         },
+        customer_details=_checkout.customer_details(customer, session["customer_email"]),
     )
     state.record_event(ctx, "checkout.session.completed", session)
 
@@ -99,38 +126,22 @@ def complete_checkout(
     expiry: tuple[int, int] | None = None,
 ) -> None:
     """The customer fills the hosted page of an open setup session and submits it."""
-    state.expire_due(ctx)
-    session = _session(state, session_id)
+    session = _session(state, session_id_of(session_id))
     if session["status"] != "open":
-        raise ValueError(f"Checkout Session {session_id} is {session['status']}, not open")
+        raise ValueError(f"Checkout Session {session['id']} is {session['status']}, not open")
     pm = _payment_method(state, session, card, payment_method, payment_method_type, expiry)
     if session["customer"] is None and session["customer_creation"] == "always":
         customer = state.add(new_customer(state, email=session["customer_email"]))
         state.record_event(ctx, "customer.created", customer)
-        session["customer"] = customer["id"]
-    intent_id = session["setup_intent"]
-    if intent_id is None:
-        data = state.session_setup_data[session_id]
-        intent = _setup_intents.new_setup_intent(
-            state,
-            customer=session["customer"],
-            types=session["payment_method_types"],
-            allowed=session["allowed_payment_method_types"],
-            description=data["description"],
-            metadata=data["metadata"],
-        )
-        state.record_event(ctx, "setup_intent.created", intent)
-        session["setup_intent"] = intent["id"]
-        state.session_of_intent[intent["id"]] = session_id
-    else:
-        intent = state.objects[intent_id]
-        if intent["customer"] is None:
-            intent["customer"] = session["customer"]
+        state.update(session, customer=customer["id"])
+    intent = state.objects[session["setup_intent"]]
+    if intent["customer"] is None and session["customer"] is not None:
+        state.update(intent, customer=session["customer"])
     try:
         _setup_intents.confirm(state, ctx, intent, pm, None)
     except StripeErrorResponse as exc:
         raise FakeCardError(
-            f"{exc.error['message']} (Checkout Session {session_id} stays open)",
+            f"{exc.error['message']} (Checkout Session {session['id']} stays open)",
             code=str(exc.error.get("code")),
             decline_code=exc.error.get("decline_code"),
         ) from None
@@ -141,50 +152,67 @@ def complete_checkout(
 
 def expire_checkout(state: State, ctx: Context, session_id: str) -> None:
     """The session runs out before the customer finishes (as after 24 h)."""
-    session = _session(state, session_id)
+    session = _session(state, session_id_of(session_id))
     if session["status"] != "open":
-        raise ValueError(f"Checkout Session {session_id} is {session['status']}, not open")
+        raise ValueError(f"Checkout Session {session['id']} is {session['status']}, not open")
     _checkout.expire(state, ctx, session)
 
 
-def _intent(state: State, intent_id: str) -> Obj:
-    intent = state.objects.get(intent_id)
-    if intent is None or intent["object"] not in ("setup_intent", "payment_intent"):
-        raise LookupError(f"FakeStripe has no SetupIntent or PaymentIntent {intent_id!r}")
-    return intent
+def _settled(state: State, object_id: str) -> Obj:
+    found = state.objects.get(object_id)
+    if found is None or found["object"] not in ("setup_intent", "payment_intent", "refund"):
+        raise LookupError(f"FakeStripe has no SetupIntent, PaymentIntent or Refund {object_id!r}")
+    return found
 
 
-def settle(state: State, ctx: Context, intent_id: str, succeed: bool) -> None:
-    """A delayed method's outcome arrives: ``processing`` becomes succeeded or failed."""
-    intent = _intent(state, intent_id)
-    if intent["status"] != "processing":
-        raise ValueError(f"{intent_id} is {intent['status']}, not processing")
-    pm = state.objects[intent["payment_method"]]
+def settle(state: State, ctx: Context, object_id: str, succeed: bool) -> None:
+    """A delayed outcome arrives: a ``processing`` intent or a ``pending`` refund settles."""
+    found = _settled(state, object_id)
+    if found["object"] == "refund":
+        if found["status"] != "pending":
+            raise ValueError(f"{object_id} is {found['status']}, not pending")
+        _refunds.settle(state, ctx, found, succeed, "declined")
+        return
+    if found["status"] != "processing":
+        raise ValueError(f"{object_id} is {found['status']}, not processing")
+    pm = state.objects[found["payment_method"]]
     error = {
-        "type": "invalid_request_error",
         "code": "bank_account_declined",
-        "doc_url": "https://docs.stripe.com/error-codes#bank-account-declined",
+        "doc_url": "https://docs.stripe.com/error-codes/bank-account-declined",
         "message": "The bank account could not be debited.",
         "payment_method": snapshot(pm),
+        "type": "invalid_request_error",
     }
-    if intent["object"] == "setup_intent":
+    if found["object"] == "setup_intent":
         if succeed:
-            _setup_intents.succeed(state, ctx, intent)
+            _setup_intents.succeed(state, ctx, found)
         else:
-            _setup_intents.fail(state, ctx, intent, error)
-    elif succeed:
-        _payment_intents.succeed(state, ctx, intent)
+            _setup_intents.fail(state, ctx, found, error)
     else:
-        _payment_intents.fail(state, ctx, intent, error, charged=True)
+        _payment_intents.settle(state, ctx, found, succeed, error)
 
 
-def authenticate(state: State, ctx: Context, intent_id: str, succeed: bool) -> None:
+def authenticate(state: State, ctx: Context, intent: str, succeed: bool) -> None:
     """The customer passes (or fails) the 3-D Secure challenge of a ``requires_action`` intent."""
-    intent = _intent(state, intent_id)
-    if intent["status"] != "requires_action":
-        raise ValueError(f"{intent_id} is {intent['status']}, not requires_action")
-    if intent["object"] == "setup_intent":
-        _setup_intents.authenticate(state, ctx, intent, succeed)
-        _finish_session(state, ctx, intent)
+    intent_id = intent_id_of(intent)
+    found = state.objects.get(intent_id)
+    if found is None or found["object"] not in ("setup_intent", "payment_intent"):
+        raise LookupError(f"FakeStripe has no SetupIntent or PaymentIntent {intent_id!r}")
+    if found["status"] != "requires_action":
+        raise ValueError(f"{intent_id} is {found['status']}, not requires_action")
+    if found["object"] == "setup_intent":
+        _setup_intents.authenticate(state, ctx, found, succeed)
+        _finish_session(state, ctx, found)
     else:
-        _payment_intents.authenticate(state, ctx, intent, succeed)
+        _payment_intents.authenticate(state, ctx, found, succeed)
+
+
+def on_timer(state: State, action: str, object_id: str, ctx: Context) -> None:
+    """Run a scheduled action: a session's expiry, a refund's asynchronous failure."""
+    found = state.objects.get(object_id)
+    if found is None:
+        return
+    if action == _checkout.EXPIRE and found["status"] == "open":
+        _checkout.expire(state, ctx, found)
+    elif action == _refunds.FAIL_REFUND and found["status"] == "succeeded":
+        _refunds.settle(state, ctx, found, False)

@@ -1,24 +1,21 @@
-"""Customers: create, retrieve, update, list."""
+"""Customers: create, retrieve, update, delete, list, search, and their PaymentMethods."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from future_payments.testing._fake._errors import invalid
-from future_payments.testing._fake._ids import new_id, random_token
-from future_payments.testing._fake._store import Context, Obj, State
-from future_payments.testing._fake._validation import Args
+import stripe
 
-_WRITABLE: tuple[str, ...] = (
-    "name",
-    "email",
-    "description",
-    "phone",
-    "metadata",
-    "invoice_settings",
-)
-_WRITABLE += ("preferred_locales",)
-_LIST: tuple[str, ...] = ("email", "limit", "starting_after", "ending_before")
+from future_payments.testing._fake import _lists, _payment_methods, _search
+from future_payments.testing._fake._call import Call, changes_of, echoed, merged_metadata
+from future_payments.testing._fake._errors import invalid, no_such, rejected
+from future_payments.testing._fake._ids import new_id, random_token
+from future_payments.testing._fake._state import Obj, State
+
+# Parameters that are fields of a Customer but not ones to echo: includable hashes whose
+# parameter is a setting (``cash_balance``, ``tax``) and a test clock the fake does not run.
+_NOT_ECHOED = ("cash_balance", "tax", "test_clock", "invoice_settings")
+SEARCHABLE = frozenset({"created", "email", "metadata", "name", "phone"})
 
 
 def new_customer(state: State, *, email: str | None = None) -> Obj:
@@ -57,88 +54,141 @@ def new_customer(state: State, *, email: str | None = None) -> Obj:
     }
 
 
-def _apply(state: State, customer: Obj, args: Args) -> dict[str, Any]:
-    """Validated field changes for create/update (nothing is written here)."""
-    changes: dict[str, Any] = {}
-    for field in ("name", "description", "phone"):
-        if field in args:
-            changes[field] = args.string(field)
-    if "email" in args:
-        email = args.string("email")
-        if email is not None and ("@" not in email or len(email) > 512):
-            raise invalid(f"Invalid email address: {email}", param="email", code="email_invalid")
-        changes["email"] = email
-    if "metadata" in args:
-        changes["metadata"] = args.metadata(customer["metadata"])
-    if "preferred_locales" in args:
-        changes["preferred_locales"] = args.str_list("preferred_locales") or []
-    settings = args.nested("invoice_settings", ("default_payment_method",))
-    if settings is not None:
-        pm_id = settings.string("default_payment_method")
-        if pm_id is not None:
-            pm = state.get(
-                "payment_method",
-                pm_id,
-                "PaymentMethod",
-                param="invoice_settings[default_payment_method]",
+def _check_email(params: dict[str, Any]) -> None:
+    email = params.get("email")
+    if email is not None and ("@" not in email or len(email) > 512 or " " in email.strip()):
+        raise rejected(f"Invalid email address: {email}", param="email", code="email_invalid")
+
+
+def _invoice_settings(
+    state: State, customer: Obj, params: dict[str, Any], attached: Obj | None
+) -> dict[str, Any] | None:
+    """The new ``invoice_settings``, its default PaymentMethod checked against the customer."""
+    settings = params.get("invoice_settings")
+    if "invoice_settings" not in params:
+        return None
+    merged = dict(customer["invoice_settings"])
+    for key, value in (settings or {}).items():
+        if key in merged:
+            merged[key] = value
+    pm_id = merged.get("default_payment_method")
+    param = "invoice_settings[default_payment_method]"
+    if pm_id is not None and (settings or {}).get("default_payment_method") is not None:
+        if attached is not None and pm_id == params.get("payment_method"):
+            pm_id = attached["id"]  # the shortcut attached by this same request
+        pm = state.get("payment_method", pm_id, "PaymentMethod", param=param)
+        owner = attached["id"] if attached is not None and attached["id"] == pm_id else None
+        if owner is None and pm["customer"] != customer["id"]:
+            raise invalid(
+                f"The customer does not have a payment method with the ID {pm_id}. The "
+                "payment method must be attached to the customer.",
+                param=param,
             )
-            if pm["customer"] != customer["id"]:
-                raise invalid(
-                    f"The customer does not have a payment method with the ID {pm_id}. The "
-                    "payment method must be attached to the customer.",
-                    param="invoice_settings[default_payment_method]",
-                )
-        changes["invoice_settings"] = {
-            **customer["invoice_settings"],
-            "default_payment_method": pm_id,
-        }
-    return changes
+        merged["default_payment_method"] = pm_id
+    return merged
 
 
-def create(state: State, ctx: Context, params: dict[str, Any]) -> Obj:
+def create(call: Call) -> Obj:
     """POST /v1/customers."""
-    args = Args(params, (*_WRITABLE, "payment_method"))
+    state, params = call.state, call.params
+    _check_email(params)
     customer = new_customer(state)
     pm = None
-    pm_id = args.string("payment_method")
+    pm_id = params.get("payment_method")
     if pm_id is not None:
-        pm = state.get("payment_method", pm_id, "PaymentMethod", param="payment_method")
+        pm = _payment_methods.resolve(state, pm_id)
         if pm["customer"] is not None:
             raise invalid(
                 "The payment method you provided has already been attached to a customer.",
                 param="payment_method",
             )
-    changes = _apply(state, customer, args)
-    customer.update(changes)
+        _payment_methods.check_attachable(state, pm)
+    customer.update(echoed(stripe.Customer, params, skip=_NOT_ECHOED))
+    customer["metadata"] = merged_metadata({}, params)
+    settings = _invoice_settings(state, customer, params, pm)
+    if settings is not None:
+        customer["invoice_settings"] = settings
     state.add(customer)
-    state.record_event(ctx, "customer.created", customer)
+    state.record_event(call.ctx, "customer.created", customer)
     if pm is not None:
-        pm["customer"] = customer["id"]
-        state.record_event(ctx, "payment_method.attached", pm)
+        _payment_methods.attach_to(state, call.ctx, pm, customer["id"])
     return customer
 
 
-def retrieve(state: State, ctx: Context, customer_id: str, params: dict[str, Any]) -> Obj:
-    """GET /v1/customers/{id}."""
-    Args(params, ())
-    return state.get("customer", customer_id, "customer")
+def retrieve(call: Call) -> Obj:
+    """GET /v1/customers/{id}: a deleted customer answers its deleted stub, as on Stripe."""
+    obj = call.state.objects.get(call.id)
+    if obj is None or obj["object"] != "customer":
+        raise no_such("customer", call.id)
+    return obj
 
 
-def update(state: State, ctx: Context, customer_id: str, params: dict[str, Any]) -> Obj:
+def update(call: Call) -> Obj:
     """POST /v1/customers/{id}."""
-    customer = state.get("customer", customer_id, "customer")
-    args = Args(params, _WRITABLE)
-    changes = _apply(state, customer, args)
-    previous = {k: customer[k] for k in changes if customer[k] != changes[k]}
-    customer.update(changes)
+    state, params = call.state, call.params
+    customer = state.get("customer", call.id, "customer")
+    _check_email(params)
+    changes = echoed(stripe.Customer, params, skip=_NOT_ECHOED, current=customer)
+    if "metadata" in params:
+        changes["metadata"] = merged_metadata(customer["metadata"], params)
+    settings = _invoice_settings(state, customer, params, None)
+    if settings is not None:
+        changes["invoice_settings"] = settings
+    previous = changes_of(customer, changes)
+    state.update(customer, changes)
     if previous:
-        state.record_event(ctx, "customer.updated", customer, previous)
+        state.record_event(call.ctx, "customer.updated", customer, previous)
     return customer
 
 
-def list_all(state: State, ctx: Context, params: dict[str, Any]) -> Obj:
-    """GET /v1/customers."""
-    args = Args(params, _LIST)
-    email = args.string("email")
+def delete(call: Call) -> Obj:
+    """DELETE /v1/customers/{id}: the deleted stub; the customer then reads as deleted."""
+    state = call.state
+    customer = state.get("customer", call.id, "customer")
+    state.record_event(call.ctx, "customer.deleted", customer)
+    stub = {"id": customer["id"], "object": "customer", "deleted": True}
+    state.replace(customer, stub)
+    state.remove_from_lists(customer["id"])
+    return customer
+
+
+def list_all(call: Call) -> Obj:
+    """GET /v1/customers (``email``, ``created``)."""
+    email = call.params.get("email")
     keep = None if email is None else (lambda c: bool(c["email"] == email))
-    return state.page("customer", args, "/v1/customers", keep)
+    return _lists.page(call.state, "customer", call.params, "/v1/customers", keep)
+
+
+def search(call: Call) -> Obj:
+    """GET /v1/customers/search."""
+    keep = _search.parse(call.params["query"], SEARCHABLE)
+    return _lists.search_page(call.state, "customer", call.params, "/v1/customers/search", keep)
+
+
+def payment_methods(call: Call) -> Obj:
+    """GET /v1/customers/{id}/payment_methods."""
+    state = call.state
+    customer_id = call.id
+    state.get("customer", customer_id, "customer", param="customer")
+    pm_type = call.params.get("type")
+    redisplay = call.params.get("allow_redisplay")
+
+    def keep(pm: Obj) -> bool:
+        return (
+            pm["customer"] == customer_id
+            and (pm_type is None or pm["type"] == pm_type)
+            and (redisplay is None or pm["allow_redisplay"] == redisplay)
+        )
+
+    url = f"/v1/customers/{customer_id}/payment_methods"
+    return _lists.page(state, "payment_method", call.params, url, keep)
+
+
+def payment_method(call: Call) -> Obj:
+    """GET /v1/customers/{id}/payment_methods/{pm}."""
+    customer_id, pm_id = call.ids
+    call.state.get("customer", customer_id, "customer", param="customer")
+    pm = call.state.objects.get(pm_id)
+    if pm is None or pm["object"] != "payment_method" or pm["customer"] != customer_id:
+        raise no_such("PaymentMethod", pm_id, param="payment_method")
+    return pm

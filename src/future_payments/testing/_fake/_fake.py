@@ -1,4 +1,4 @@
-"""``FakeStripe``: the single entry point, its state lock, and the customer's actions."""
+"""``FakeStripe``: the entry point, its lock, the customer's actions and the public read API."""
 
 from __future__ import annotations
 
@@ -7,25 +7,19 @@ import threading
 import time
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 import attrs
 import stripe
 
-from future_payments.testing._fake import _checkout, _customer_actions, _payment_intents
+from future_payments.testing._fake import _checkout, _customer_actions
 from future_payments.testing._fake._clock import FakeClock
-from future_payments.testing._fake._errors import ConnectionDropped, StripeErrorResponse, invalid
-from future_payments.testing._fake._faults import FAULT_KINDS, Fault, FaultKind, FaultQueue
-from future_payments.testing._fake._forms import decode_form
-from future_payments.testing._fake._headers import Headers
-from future_payments.testing._fake._idempotency import IdempotencyStore, fingerprint
-from future_payments.testing._fake._ids import new_id, random_token
-from future_payments.testing._fake._router import Router
-from future_payments.testing._fake._store import Context, State, snapshot
-from future_payments.testing._fake._validation import expand_paths
+from future_payments.testing._fake._errors import FakeCardError
+from future_payments.testing._fake._faults import FAULT_KINDS, Fault, FaultKind
+from future_payments.testing._fake._ids import random_token
+from future_payments.testing._fake._methods import MethodConfiguration
+from future_payments.testing._fake._pipeline import Exchange, Pipeline, Received
+from future_payments.testing._fake._state import ChargeFailure, Context, State, snapshot
 from future_payments.testing._fake._webhooks import WebhookDelivery, sign
-
-_TEST_KEY_PREFIXES = ("sk_test_", "rk_test_")
 
 
 @attrs.frozen
@@ -43,16 +37,6 @@ class RecordedRequest:
     path: str
     params: dict[str, Any] = attrs.field(eq=False)
     idempotency_key: str | None
-
-
-@attrs.frozen
-class _Incoming:
-    method: str
-    path: str
-    params: dict[str, Any]
-    headers: Headers
-    fault: Fault | None
-    error: StripeErrorResponse | None
 
 
 # Error codes of a charge; any other reason is a decline code under ``card_declined``.
@@ -86,10 +70,6 @@ def _charge_failure(reason: str, decline_code: str | None) -> tuple[str, str | N
     return reason, decline_code or reason
 
 
-def _dumps(payload: Any) -> bytes:
-    return json.dumps(payload, separators=(",", ":")).encode()
-
-
 class FakeStripe:
     """An in-process, stateful Stripe for tests, driven through the real ``stripe`` package.
 
@@ -103,20 +83,30 @@ class FakeStripe:
         webhook_secret: str | None = None,
         start_time: float | None = None,
         checkout_url_base: str = _checkout.DEFAULT_URL_BASE,
+        instant_retries: bool = True,
     ) -> None:
         self.webhook_secret = webhook_secret or f"whsec_{random_token(32)}"
         self.clock = FakeClock(start_time)
         self.requests: list[RecordedRequest] = []
         self.api_version: str = stripe.api_version
+        self.instant_retries = instant_retries
         self._lock = threading.RLock()
         self._state = State(self.clock, checkout_url_base)
-        self._state.on_expire = lambda session, ctx: _checkout.expire(self._state, ctx, session)
-        self._router = Router()
-        self._idempotency = IdempotencyStore()
-        self._faults = FaultQueue()
+        state = self._state
+        state.on_timer = lambda action, oid, ctx: _customer_actions.on_timer(
+            state, action, oid, ctx
+        )
+        self._pipeline = Pipeline(state, self._lock, lambda: self.api_version, self._record)
 
     def __repr__(self) -> str:
         return f"<FakeStripe objects={len(self._state.objects)} requests={len(self.requests)}>"
+
+    def _record(self, received: Received) -> None:
+        self.requests.append(
+            RecordedRequest(
+                received.method, received.path, received.params, received.idempotency_key
+            )
+        )
 
     # -- wiring ---------------------------------------------------------------------------
 
@@ -144,6 +134,16 @@ class FakeStripe:
         with self._lock:
             self._state.authentication_url_base = value
 
+    @property
+    def payment_method_configuration(self) -> MethodConfiguration:
+        """The account's default payment method configuration; change its lists in a test.
+
+        A Checkout Session, SetupIntent or PaymentIntent created without a list of types takes
+        them from here (``checkout_setup``, ``setup_intent``, ``payment_intent``), keeping those
+        that work in its currency.
+        """
+        return self._state.methods
+
     def client(
         self,
         api_key: str = "sk_test_fake",
@@ -162,10 +162,17 @@ class FakeStripe:
         )
 
     def http_client(self) -> stripe.HTTPClient:
-        """The ``stripe.HTTPClient`` transport, for ``StripeClient(http_client=...)``."""
+        """The in-process ``stripe.HTTPClient`` transport, for ``StripeClient(http_client=...)``."""
         from future_payments.testing._fake._transport import FakeHTTPClient
 
         return FakeHTTPClient(self)
+
+    def network_http_client(self) -> stripe.HTTPClient:
+        """The SDK's default HTTP client with this fake's ``instant_retries`` back-off, for
+        clients that reach the fake over real HTTP (``FakeServer.client()``)."""
+        from future_payments.testing._fake._transport import network_http_client
+
+        return network_http_client(self)
 
     # -- the single entry point -----------------------------------------------------------
 
@@ -179,133 +186,20 @@ class FakeStripe:
         Raises:
             ConnectionDropped: a ``connection_before``/``connection_after`` fault fired.
         """
-        incoming = self.receive(method, url, headers, body)
-        if incoming.fault is not None and incoming.fault.kind == "slow":
-            time.sleep(incoming.fault.delay)
-        return self.answer(incoming)
+        exchange = self.begin(method, url, headers, body)
+        if exchange.delay:
+            time.sleep(exchange.delay)
+        answer = exchange.finish()
+        return answer.status, answer.headers, answer.body
 
-    def receive(
+    def begin(
         self, method: str, url: str, headers: Mapping[str, str], body: bytes | str | None
-    ) -> _Incoming:
-        """First half of ``handle_request``: parse and pick a fault (no state changes)."""
-        method = method.upper()
-        parts = urlsplit(url)
-        error = None
-        try:
-            params = decode_form(parts.query) if parts.query else {}
-            if body:
-                text = body.decode("utf-8") if isinstance(body, bytes) else body
-                params.update(decode_form(text))
-        except (ValueError, UnicodeDecodeError) as exc:
-            params = {}
-            error = invalid(f"Invalid request body: {exc}")
-        with self._lock:
-            fault = self._faults.take(method, parts.path)
-        if fault is not None and fault.kind == "connection_before":
-            raise ConnectionDropped(
-                f"FakeStripe dropped the connection before {method} {parts.path} reached it "
-                "(fault 'connection_before')"
-            )
-        return _Incoming(method, parts.path, params, Headers(headers), fault, error)
+    ) -> Exchange:
+        """The first half of ``handle_request``, for transports that wait their own way.
 
-    def answer(self, incoming: _Incoming) -> tuple[int, dict[str, str], bytes]:
-        """Second half of ``handle_request``: record, process under the lock, respond."""
-        key = incoming.headers.get("Idempotency-Key") if incoming.method == "POST" else None
-        with self._lock:
-            request_id = new_id("req", 14)
-            ctx = Context(
-                request_id, key, incoming.headers.get("Stripe-Version") or self.api_version
-            )
-            self.requests.append(
-                RecordedRequest(incoming.method, incoming.path, incoming.params, key)
-            )
-            headers = {
-                "Content-Type": "application/json",
-                "Request-Id": request_id,
-                "Stripe-Version": ctx.api_version,
-            }
-            if key is not None:
-                headers["Idempotency-Key"] = key
-            try:
-                status, body, replayed = self._process(incoming, ctx)
-            except StripeErrorResponse as exc:
-                status, body, replayed = exc.status, _dumps(exc.body(request_id)), False
-                headers.update(exc.headers)
-            if replayed:
-                headers["Idempotent-Replayed"] = "true"
-        if incoming.fault is not None and incoming.fault.kind == "connection_after":
-            raise ConnectionDropped(
-                f"FakeStripe processed {incoming.method} {incoming.path} and then dropped the "
-                "connection (fault 'connection_after')"
-            )
-        return status, headers, body
-
-    def _process(self, incoming: _Incoming, ctx: Context) -> tuple[int, bytes, bool]:
-        if incoming.error is not None:
-            raise incoming.error
-        self._authenticate(incoming.headers)
-        fault = incoming.fault
-        if fault is not None and fault.kind == "rate_limit":
-            retry = {} if fault.should_retry is None else {"Stripe-Should-Retry": "false"}
-            if fault.should_retry:
-                retry["Stripe-Should-Retry"] = "true"
-            raise StripeErrorResponse(
-                429,
-                type="invalid_request_error",
-                code="rate_limit",
-                message="Too many requests hit the API too quickly. We recommend an "
-                "exponential backoff of your requests. (FakeStripe fault 'rate_limit')",
-                headers=retry,
-            )
-        self._state.expire_due(Context(None, None, self.api_version))
-        key, print_ = ctx.idempotency_key, ""
-        if key is not None:
-            self._idempotency.check_key(key)
-            print_ = fingerprint(incoming.method, incoming.path, incoming.params)
-            stored = self._idempotency.lookup(key, print_, self.clock.now())
-            if stored is not None:
-                return stored.status, stored.body, True
-        if fault is not None and fault.kind == "server_error":
-            error = StripeErrorResponse(
-                500,
-                type="api_error",
-                message="An unknown error occurred while processing the request. "
-                "(FakeStripe fault 'server_error')",
-                stored=True,
-            )
-            status, body = 500, _dumps(error.body(str(ctx.request_id)))
-        else:
-            handler, ids = self._router.find(incoming.method, incoming.path)
-            paths = expand_paths(incoming.params)
-            params = {k: v for k, v in incoming.params.items() if k != "expand"}
-            try:
-                obj = handler(self._state, ctx, ids, params)
-                status, body = 200, _dumps(self._state.expand(obj, paths))
-            except StripeErrorResponse as exc:
-                if not exc.stored or key is None:
-                    raise
-                status, body = exc.status, _dumps(exc.body(str(ctx.request_id)))
-        if key is not None:
-            self._idempotency.store(key, print_, status, body, self.clock.now())
-        return status, body, False
-
-    def _authenticate(self, headers: Headers) -> None:
-        auth = headers.get("Authorization", "")
-        api_key = auth[7:] if auth.startswith("Bearer ") else ""
-        if not api_key:
-            message = (
-                "You did not provide an API key. You need to provide your API key in the "
-                "Authorization header, using Bearer auth (e.g. 'Authorization: Bearer "
-                "YOUR_SECRET_KEY')."
-            )
-        elif not api_key.startswith(_TEST_KEY_PREFIXES):
-            message = (
-                f"Invalid API Key provided: {api_key[:8]}{'*' * 8}{api_key[-4:]} "
-                "(FakeStripe accepts only sk_test_... and rk_test_... keys)"
-            )
-        else:
-            return
-        raise StripeErrorResponse(401, type="invalid_request_error", message=message)
+        Wait ``exchange.delay`` seconds (a ``slow`` fault), then call ``exchange.finish()``.
+        """
+        return self._pipeline.begin(method, url, headers, body)
 
     # -- faults -----------------------------------------------------------------------------
 
@@ -335,7 +229,7 @@ class FakeStripe:
         if times < 1:
             raise ValueError(f"times must be at least 1, got {times}")
         with self._lock:
-            self._faults.add(Fault(kind, method, path, times, delay, should_retry))
+            self._state.faults.add(Fault(kind, method, path, times, delay, should_retry))
 
     def next_charge_fails(
         self, reason: str = "card_declined", *, decline_code: str | None = None, times: int = 1
@@ -359,18 +253,23 @@ class FakeStripe:
         if times < 1:
             raise ValueError(f"times must be at least 1, got {times}")
         with self._lock:
-            _payment_intents.queue_failure(
-                self._state, _payment_intents.ChargeFailure(code, decline), times
-            )
+            self._state.charge_failures.extend([ChargeFailure(code, decline)] * times)
 
     # -- the customer's side ------------------------------------------------------------------
 
-    def _customer_context(self) -> Context:
-        return Context(None, None, self.api_version)
+    def _act(self, action: Any, *args: Any, **kwargs: Any) -> None:
+        """Run a customer action under the lock, as one change (undone if it raises)."""
+        ctx = Context(None, None, self.api_version)
+        with self._lock:
+            state = self._state
+            with state.transaction():
+                state.run_due(ctx)
+            with state.transaction(keep=(FakeCardError,)):
+                action(state, ctx, *args, **kwargs)
 
     def complete_checkout(
         self,
-        session_id: str,
+        session: str,
         *,
         card: str | None = None,
         payment_method: str | None = None,
@@ -381,7 +280,8 @@ class FakeStripe:
         """Act as the customer: fill the hosted Checkout page of an open setup session.
 
         Args:
-            session_id: the ``cs_test_...`` id.
+            session: the ``cs_test_...`` id, or the session's ``url`` (what an app's route
+                redirects the customer to).
             card: a card number (default ``4242424242424242``); behaves as ``TEST_CARDS`` says.
             payment_method: a ``pm_card_*`` test id (or an existing ``pm_...``) instead.
             payment_method_type: ``sepa_debit`` or ``us_bank_account``: the session completes
@@ -396,51 +296,52 @@ class FakeStripe:
             ValueError: the session is not open, or the method is not offered.
             LookupError: no such session or PaymentMethod.
         """
-        with self._lock:
-            _customer_actions.complete_checkout(
-                self._state,
-                self._customer_context(),
-                session_id,
-                card=card,
-                payment_method=payment_method,
-                payment_method_type=payment_method_type,
-                authenticate=authenticate,
-                expiry=expiry,
-            )
+        self._act(
+            _customer_actions.complete_checkout,
+            session,
+            card=card,
+            payment_method=payment_method,
+            payment_method_type=payment_method_type,
+            authenticate=authenticate,
+            expiry=expiry,
+        )
 
-    def expire_checkout(self, session_id: str) -> None:
-        """Expire an open Checkout Session now, as if its 24 hours had run out."""
-        with self._lock:
-            _customer_actions.expire_checkout(self._state, self._customer_context(), session_id)
+    def expire_checkout(self, session: str) -> None:
+        """Expire an open Checkout Session (id or url) now, as if its 24 hours had run out."""
+        self._act(_customer_actions.expire_checkout, session)
 
-    def settle(self, intent_id: str, *, succeed: bool = True) -> None:
-        """Settle a ``processing`` SetupIntent or PaymentIntent of a delayed method."""
-        with self._lock:
-            _customer_actions.settle(self._state, self._customer_context(), intent_id, succeed)
+    def settle(self, object_id: str, *, succeed: bool = True) -> None:
+        """Settle a ``processing`` SetupIntent/PaymentIntent of a delayed method, or a
+        ``pending`` Refund."""
+        self._act(_customer_actions.settle, object_id, succeed)
 
-    def authenticate(self, intent_id: str, *, succeed: bool = True) -> None:
-        """The customer passes (or fails) the 3-D Secure challenge of an intent."""
-        with self._lock:
-            _customer_actions.authenticate(
-                self._state, self._customer_context(), intent_id, succeed
-            )
+    def authenticate(self, intent: str, *, succeed: bool = True) -> None:
+        """The customer passes (or fails) the 3-D Secure challenge of an intent.
+
+        Args:
+            intent: the ``seti_``/``pi_`` id, or the challenge's url
+                (``next_action.redirect_to_url.url``).
+            succeed: pass the challenge (False fails it).
+        """
+        self._act(_customer_actions.authenticate, intent, succeed)
 
     # -- reading the state (for pages, tools and tests; never counted as requests) -----------
 
+    def _read_lock(self) -> threading.RLock:
+        with self._lock, self._state.transaction():
+            self._state.run_due(Context(None, None, self.api_version))
+        return self._lock
+
     def retrieve(self, object_id: str) -> dict[str, Any] | None:
         """A copy of the object with ``object_id`` (any kind), or None. Not a request."""
-        with self._lock:
-            self._state.expire_due(self._customer_context())
+        with self._read_lock():
             obj = self._state.objects.get(object_id)
             return None if obj is None else snapshot(obj)
 
     def objects(self, kind: str, *, limit: int | None = None) -> list[dict[str, Any]]:
-        """Copies of the objects of ``kind`` (``"customer"``, ``"event"``...), newest first.
-
-        Not a request: nothing is recorded in ``requests``.
-        """
-        with self._lock:
-            self._state.expire_due(self._customer_context())
+        """Copies of the objects of ``kind`` (``"customer"``, ``"charge"``, ``"event"``...),
+        newest first; deleted customers are left out. Not a request."""
+        with self._read_lock():
             ids = self._state.ids_of(kind, limit=limit)
             return [snapshot(self._state.objects[i]) for i in ids]
 
@@ -450,22 +351,39 @@ class FakeStripe:
             session_id = self._state.session_of_intent.get(intent_id)
         return None if session_id is None else self.retrieve(session_id)
 
+    def charges_of(self, payment_intent_id: str) -> list[dict[str, Any]]:
+        """Copies of the Charges of a PaymentIntent, newest first."""
+        with self._read_lock():
+            state = self._state
+            found = [
+                snapshot(state.objects[i])
+                for i in reversed(state.order("charge"))
+                if state.objects[i]["payment_intent"] == payment_intent_id
+            ]
+        return found
+
+    def refunds_of(self, charge_id: str) -> list[dict[str, Any]]:
+        """Copies of the Refunds of a Charge, newest first."""
+        with self._read_lock():
+            ids = self._state.refunds_of.get(charge_id, [])
+            return [snapshot(self._state.objects[i]) for i in reversed(ids)]
+
     def pending_event_ids(self) -> set[str]:
         """Ids of the events recorded but not yet handed out by ``webhooks()``."""
-        with self._lock:
-            self._state.expire_due(self._customer_context())
+        with self._read_lock():
             return set(self._state.webhook_queue)
 
     # -- webhooks -----------------------------------------------------------------------------
 
     def webhooks(self) -> list[WebhookDelivery]:
         """Signed deliveries of the events not taken yet, oldest first (and mark them taken)."""
-        with self._lock:
-            self._state.expire_due(self._customer_context())
+        with self._read_lock():
             deliveries = []
             queue = self._state.webhook_queue
             while queue:
-                event = self._state.objects[queue.popleft()]
+                event_id = queue.popleft()
+                self._state.taken.add(event_id)
+                event = self._state.objects[event_id]
                 body = json.dumps(event, indent=2).encode()
                 signature = sign(body, self.webhook_secret, self.clock.now())
                 deliveries.append(WebhookDelivery(body, signature, event["type"], event["id"]))

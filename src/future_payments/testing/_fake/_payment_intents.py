@@ -1,366 +1,493 @@
-"""PaymentIntents: create (and confirm), confirm on-session, retrieve, cancel, card outcomes."""
+"""PaymentIntents: create (and confirm), update, confirm, capture, cancel, list, search.
+
+Each confirmation that reaches the card network makes a Charge; the card outcome (from the test
+card table, or a failure queued by ``FakeStripe.next_charge_fails``) decides whether it succeeds,
+is declined (402 after recording the attempt) or waits for 3-D Secure.
+"""
 
 from __future__ import annotations
 
-import weakref
-from collections import deque
 from typing import Any
 
-import attrs
+import stripe
 
+from future_payments.testing._fake import _charges, _declines, _disputes, _intents, _lists, _search
+from future_payments.testing._fake._call import Call, echoed, merged_metadata
 from future_payments.testing._fake._cards import DELAYED_METHOD_TYPES
 from future_payments.testing._fake._currencies import check_amount, check_currency
-from future_payments.testing._fake._errors import StripeErrorResponse, invalid, unexpected_state
+from future_payments.testing._fake._errors import invalid, rejected, unexpected_state
 from future_payments.testing._fake._ids import new_id, random_token
-from future_payments.testing._fake._payment_methods import card_error, resolve
-from future_payments.testing._fake._setup_intents import next_action, payment_method_types
-from future_payments.testing._fake._store import Context, Obj, State, snapshot
-from future_payments.testing._fake._validation import Args
+from future_payments.testing._fake._state import ChargeFailure, Context, Obj, State, snapshot
 
-_CONFIRM: tuple[str, ...] = (
-    "payment_method",
-    "off_session",
-    "return_url",
-    "error_on_requires_action",
-)
-_CONFIRM += ("mandate_data", "receipt_email", "setup_future_usage", "payment_method_options")
-_CONFIRM += ("use_stripe_sdk",)
-_CREATE: tuple[str, ...] = (
-    *_CONFIRM,
+SEARCHABLE = frozenset({"amount", "created", "currency", "customer", "metadata", "status"})
+_OWN = (
     "amount",
     "currency",
     "customer",
+    "payment_method",
+    "payment_method_data",
     "confirm",
-    "description",
-    "metadata",
+    "off_session",
+    "return_url",
+    "error_on_requires_action",
+    "payment_method_types",
+    "allowed_payment_method_types",
+    "automatic_payment_methods",
+    "payment_method_options",
+    "capture_method",
+    "mandate",
+    "mandate_data",
+    "confirmation_token",
+    "use_stripe_sdk",
+    "radar_options",
+    "payment_method_configuration",
+    "application_fee_amount",
+    "on_behalf_of",
+    "transfer_data",
+    "hooks",
+    "payment_details",
+    "amount_details",
+    "setup_future_usage",
 )
-_CREATE += ("allowed_payment_method_types", "payment_method_types", "automatic_payment_methods")
-_CREATE += ("capture_method", "statement_descriptor_suffix", "mandate")
-_CONFIRMABLE: tuple[str, ...] = (
-    "requires_payment_method",
-    "requires_confirmation",
-    "requires_action",
+_CONFIRMABLE = ("requires_payment_method", "requires_confirmation", "requires_action")
+_AMOUNT_ZERO = (
+    "This value must be greater than or equal to 1. If you want to save a payment method "
+    "for future use without an immediate payment, use a SetupIntent instead: "
+    "https://docs.stripe.com/payments/save-and-reuse"
 )
 
 
-@attrs.frozen
-class ChargeFailure:
-    """A failure queued by ``FakeStripe.next_charge_fails`` for the next card charge."""
-
-    code: str
-    decline_code: str | None
-
-
-# Queued failures per fake (keyed weakly by its State, so the fake's state stays untouched).
-_QUEUED_FAILURES: weakref.WeakKeyDictionary[State, deque[ChargeFailure]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def queue_failure(state: State, failure: ChargeFailure, times: int) -> None:
-    """Make the next ``times`` card charges of ``state`` fail with ``failure``."""
-    _QUEUED_FAILURES.setdefault(state, deque()).extend([failure] * times)
-
-
-def _take_failure(state: State) -> ChargeFailure | None:
-    queue = _QUEUED_FAILURES.get(state)
-    return queue.popleft() if queue else None
-
-
-def _new(state: State, args: Args, amount: int, currency: str, customer: str | None) -> Obj:
-    allowed, types = payment_method_types(args)
+def _new(state: State, params: dict[str, Any], amount: int, currency: str) -> Obj:
+    types = _intents.method_types(state, params, "payment_intent", currency)
     intent_id = new_id("pi")
     return {
         "id": intent_id,
         "object": "payment_intent",
-        "allowed_payment_method_types": allowed,
         "amount": amount,
         "amount_capturable": 0,
         "amount_details": {"tip": {}},
         "amount_received": 0,
         "application": None,
         "application_fee_amount": None,
-        "automatic_payment_methods": None
-        if allowed
-        else {"allow_redirects": "always", "enabled": True},
         "canceled_at": None,
         "cancellation_reason": None,
-        "capture_method": args.enum("capture_method", ["automatic", "automatic_async"])
-        or "automatic_async",
+        "capture_method": params.get("capture_method") or "automatic_async",
         "client_secret": f"{intent_id}_secret_{random_token(25)}",
         "confirmation_method": "automatic",
         "created": state.clock.now(),
         "currency": currency,
-        "customer": customer,
+        "customer": params.get("customer"),
         "customer_account": None,
-        "description": args.string("description"),
+        "description": None,
         "excluded_payment_method_types": None,
         "hooks": None,
         "last_payment_error": None,
         "latest_charge": None,
         "livemode": False,
         "managed_payments": None,
-        "metadata": args.metadata(),
+        "metadata": {},
         "next_action": None,
         "on_behalf_of": None,
         "payment_details": None,
         "payment_method": None,
-        "payment_method_configuration_details": None,
-        "payment_method_options": {},
-        "payment_method_types": types,
+        "payment_method_configuration_details": state.methods.details()
+        if types.configured
+        else None,
         "payment_record": None,
         "presentment_details": None,
         "processing": None,
-        "receipt_email": args.string("receipt_email"),
+        "receipt_email": None,
         "review": None,
-        "setup_future_usage": args.enum("setup_future_usage", ["off_session", "on_session"]),
+        "setup_future_usage": params.get("setup_future_usage"),
         "shipping": None,
         "source": None,
         "statement_descriptor": None,
-        "statement_descriptor_suffix": args.string("statement_descriptor_suffix"),
+        "statement_descriptor_suffix": None,
         "status": "requires_payment_method",
         "transfer_data": None,
         "transfer_group": None,
+        **types.fields(),
     }
 
 
-def _off_session(args: Args) -> bool:
-    value = args.raw("off_session")
-    if value in ("one_off", "recurring"):
-        return True
-    return args.boolean("off_session")
-
-
-def _check_pm(state: State, pm_id: str, customer: str | None) -> None:
-    """Validate a PaymentMethod id before anything changes."""
-    if pm_id.startswith("pm_card_"):
-        return
-    pm = state.get("payment_method", pm_id, "PaymentMethod", param="payment_method")
-    if pm["customer"] is not None and pm["customer"] != customer:
-        raise invalid(
-            f"The provided PaymentMethod {pm_id} belongs to another Customer. Use the Customer "
-            "it is attached to, or attach it to this one first.",
-            param="payment_method",
+def _echo(intent: Obj, params: dict[str, Any]) -> dict[str, Any]:
+    changes = echoed(stripe.PaymentIntent, params, skip=_OWN, current=intent)
+    if "payment_method_options" in params:
+        changes["payment_method_options"] = _intents.merged_options(
+            intent["payment_method_options"], params["payment_method_options"]
         )
+    if "metadata" in params:
+        changes["metadata"] = merged_metadata(intent["metadata"], params)
+    if "setup_future_usage" in params:
+        changes["setup_future_usage"] = params["setup_future_usage"]
+    return changes
 
 
-def succeed(state: State, ctx: Context, intent: Obj) -> None:
-    """The charge goes through."""
-    intent.update(
-        status="succeeded",
-        amount_received=intent["amount"],
-        latest_charge=new_id("ch"),
-        next_action=None,
-        last_payment_error=None,
-        processing=None,
-    )
+def _off_session(params: dict[str, Any]) -> bool:
+    value = params.get("off_session")
+    return value in (True, "one_off", "recurring")
+
+
+# -- outcomes ----------------------------------------------------------------------------------
+
+
+def succeed(state: State, ctx: Context, intent: Obj, charge: Obj | None = None) -> None:
+    """The charge goes through: captured now, or held for ``capture_method=manual``."""
+    pm = state.objects[intent["payment_method"]]
+    manual = intent["capture_method"] == "manual"
+    if charge is None:
+        charge = _charges.new_charge(
+            state,
+            intent,
+            pm,
+            status="succeeded",
+            captured=not manual,
+            authenticated=intent.get("next_action") is not None,
+        )
+    else:  # a delayed method's pending charge settles
+        state.update(
+            charge, status="succeeded", paid=True, captured=True, amount_captured=charge["amount"]
+        )
+        _charges.add_funds(state, charge, charge["amount"])
+    common = {
+        "latest_charge": charge["id"],
+        "next_action": None,
+        "last_payment_error": None,
+        "processing": None,
+    }
+    if manual:
+        state.update(intent, common, status="requires_capture", amount_capturable=intent["amount"])
+        _charges.record(state, ctx, charge, "succeeded")
+        state.record_event(ctx, "payment_intent.amount_capturable_updated", intent)
+        return
+    state.update(intent, common, status="succeeded", amount_received=intent["amount"])
+    _charges.record(state, ctx, charge, "succeeded")
     state.record_event(ctx, "payment_intent.succeeded", intent)
+    _dispute_if_drawn(state, ctx, charge)
 
 
-def fail(state: State, ctx: Context, intent: Obj, error: Obj, *, charged: bool) -> None:
+def _dispute_if_drawn(state: State, ctx: Context, charge: Obj) -> None:
+    card = state.cards.get(str(charge["payment_method"]))
+    if card is not None and card.dispute is not None:
+        _disputes.open_dispute(state, ctx, charge, card.dispute)
+
+
+def fail(state: State, ctx: Context, intent: Obj, error: Obj, charge: Obj | None) -> None:
     """Back to ``requires_payment_method`` with ``last_payment_error``."""
-    intent.update(
+    state.update(
+        intent,
         status="requires_payment_method",
         payment_method=None,
         next_action=None,
         last_payment_error=error,
         processing=None,
     )
-    if charged:
-        intent["latest_charge"] = new_id("ch")
+    if charge is not None:
+        state.update(intent, latest_charge=charge["id"])
+        _charges.record(state, ctx, charge, "failed")
     state.record_event(ctx, "payment_intent.payment_failed", intent)
 
 
 def _decline(
-    state: State, ctx: Context, intent: Obj, pm: Obj, code: str | None = None
-) -> StripeErrorResponse:
-    card = state.cards[pm["id"]]
-    error = card_error(card, pm, code=code, decline_code=code)
-    fail(state, ctx, intent, dict(error.error, payment_method=snapshot(pm)), charged=code is None)
-    error.error["payment_intent"] = snapshot(intent)
-    return error
+    state: State, ctx: Context, intent: Obj, pm: Obj, found: _declines.Decline, *, charged: bool
+) -> Exception:
+    """Record a declined attempt; the 402 to raise embeds the intent and the PaymentMethod."""
+    charge = None
+    if charged:
+        charge = _charges.new_charge(state, intent, pm, status="failed", failure=found)
+    extra: dict[str, Any] = {"payment_method": snapshot(pm)}
+    if charge is not None:
+        extra = {"charge": charge["id"], **extra}
+    fail(state, ctx, intent, _declines.error_hash(found, **extra), charge)
+    return _declines.card_error(found, **extra, payment_intent=snapshot(intent))
 
 
-def charge(
-    state: State, ctx: Context, intent: Obj, pm: Obj, *, off_session: bool, args: Args
-) -> None:
-    """Run the charge outcome of ``pm``; a card error raises its 402 after recording it."""
-    intent.update(payment_method=pm["id"], last_payment_error=None)
-    if pm["type"] in DELAYED_METHOD_TYPES:
-        intent.update(status="processing", processing=None, next_action=None)
-        state.record_event(ctx, "payment_intent.processing", intent)
-        return
-    card = state.cards[pm["id"]]
-    failure = _take_failure(state)
-    if failure is not None:
-        _forced(state, ctx, intent, pm, failure, off_session=off_session, args=args)
-        return
-    if off_session:
-        outcome = card.off_session
-        if outcome == "succeeds_once_set_up":
-            outcome = "succeeds" if pm["id"] in state.set_up else "authentication_required"
-        if outcome == "authentication_required":
-            raise _decline(state, ctx, intent, pm, "authentication_required")
-        if outcome == "declines":
-            raise _decline(state, ctx, intent, pm)
-        succeed(state, ctx, intent)
-        return
-    if card.on_session == "declines":
-        raise _decline(state, ctx, intent, pm)
-    if card.on_session == "succeeds":
-        succeed(state, ctx, intent)
-        return
-    if args.boolean("error_on_requires_action"):
-        raise _decline(state, ctx, intent, pm, "authentication_required")
-    intent.update(
-        status="requires_action", next_action=next_action(state, intent, args.string("return_url"))
+def _requires_action(state: State, ctx: Context, intent: Obj, return_url: str | None) -> None:
+    state.update(
+        intent,
+        status="requires_action",
+        next_action=_intents.next_action(state, intent, return_url),
     )
     state.record_event(ctx, "payment_intent.requires_action", intent)
 
 
-def _forced(
-    state: State,
-    ctx: Context,
-    intent: Obj,
-    pm: Obj,
-    failure: ChargeFailure,
-    *,
-    off_session: bool,
-    args: Args,
-) -> None:
-    """A queued failure: a 402 decline, or authentication (402 off-session, else a challenge)."""
-    if failure.code == "authentication_required":
-        if off_session or args.boolean("error_on_requires_action"):
-            raise _decline(state, ctx, intent, pm, "authentication_required")
-        action = next_action(state, intent, args.string("return_url"))
-        intent.update(status="requires_action", next_action=action)
-        state.record_event(ctx, "payment_intent.requires_action", intent)
+def charge(state: State, ctx: Context, intent: Obj, pm: Obj, params: dict[str, Any]) -> None:
+    """Run the outcome of paying ``intent`` with ``pm``; a decline raises its 402 after
+    recording it."""
+    _intents.check_simulated(pm)
+    off_session = _off_session(params)
+    state.update(intent, payment_method=pm["id"], last_payment_error=None)
+    if pm["type"] in DELAYED_METHOD_TYPES:
+        pending = _charges.new_charge(state, intent, pm, status="pending")
+        state.update(intent, status="processing", next_action=None, latest_charge=pending["id"])
+        _charges.record(state, ctx, pending, "pending")
+        state.record_event(ctx, "payment_intent.processing", intent)
         return
     card = state.cards[pm["id"]]
-    error = card_error(card, pm, code=failure.code, decline_code=failure.decline_code)
-    fail(state, ctx, intent, dict(error.error, payment_method=snapshot(pm)), charged=True)
-    error.error["payment_intent"] = snapshot(intent)
-    raise error
+    forced: ChargeFailure | None = (
+        state.charge_failures.popleft() if state.charge_failures else None
+    )
+    if forced is not None:
+        state.on_undo(lambda: state.charge_failures.appendleft(forced))
+        if forced.code != "authentication_required":
+            raise _decline(
+                state,
+                ctx,
+                intent,
+                pm,
+                _declines.decline(forced.code, forced.decline_code),
+                charged=True,
+            )
+        outcome = "authentication_required" if off_session else "authenticates"
+    elif off_session:
+        outcome = card.off_session
+        if outcome == "succeeds_once_set_up":
+            outcome = "succeeds" if pm["id"] in state.set_up else "authentication_required"
+    else:
+        outcome = card.on_session
+    if outcome == "authentication_required":
+        found = _declines.decline("authentication_required", "authentication_required")
+        raise _decline(state, ctx, intent, pm, found, charged=True)
+    if outcome == "declines":
+        raise _decline(state, ctx, intent, pm, _declines.of_card(card), charged=True)
+    if outcome == "succeeds":
+        succeed(state, ctx, intent)
+        return
+    if params.get("error_on_requires_action"):
+        found = _declines.decline("authentication_required", "authentication_not_handled")
+        raise _decline(state, ctx, intent, pm, found, charged=False)
+    _requires_action(state, ctx, intent, params.get("return_url"))
 
 
 def authenticate(state: State, ctx: Context, intent: Obj, succeeded: bool) -> None:
     """The customer passes or fails the challenge of a ``requires_action`` PaymentIntent."""
     pm = state.objects[intent["payment_method"]]
     if not succeeded:
-        fail(
-            state,
-            ctx,
-            intent,
-            {
-                "type": "invalid_request_error",
-                "code": "payment_intent_authentication_failure",
-                "doc_url": "https://docs.stripe.com/error-codes#payment-intent-authentication-failure",
-                "message": "The provided PaymentMethod has failed authentication. You can provide "
-                "payment_method_data or a new PaymentMethod to attempt to fulfill this "
-                "PaymentIntent again.",
-                "payment_method": snapshot(pm),
-            },
-            charged=False,
+        error = {
+            "code": "payment_intent_authentication_failure",
+            "doc_url": "https://docs.stripe.com/error-codes/payment-intent-authentication-failure",
+            "message": "The provided PaymentMethod has failed authentication. You can provide "
+            "payment_method_data or a new PaymentMethod to attempt to fulfill this "
+            "PaymentIntent again.",
+            "payment_method": snapshot(pm),
+            "type": "invalid_request_error",
+        }
+        fail(state, ctx, intent, error, None)
+        return
+    card = state.cards[pm["id"]]
+    if card.on_session == "authenticates_then_declines":
+        found = _declines.of_card(card)
+        failed = _charges.new_charge(
+            state, intent, pm, status="failed", failure=found, authenticated=True
         )
-    elif state.cards[pm["id"]].on_session == "authenticates_then_declines":
-        card = state.cards[pm["id"]]
-        error = card_error(card, pm)
-        fail(state, ctx, intent, dict(error.error, payment_method=snapshot(pm)), charged=True)
-    else:
-        succeed(state, ctx, intent)
+        error = _declines.error_hash(found, charge=failed["id"], payment_method=snapshot(pm))
+        fail(state, ctx, intent, error, failed)
+        return
+    succeed(state, ctx, intent)
 
 
-def create(state: State, ctx: Context, params: dict[str, Any]) -> Obj:
-    """POST /v1/payment_intents."""
-    args = Args(params, _CREATE)
-    amount = args.integer("amount", required=True)
-    currency = check_currency(args.required_str("currency"))
-    assert amount is not None
-    check_amount(amount, currency)
-    customer = args.string("customer")
-    if customer is not None:
-        state.get("customer", customer, "customer", param="customer")
-    do_confirm = args.boolean("confirm")
-    off_session = _off_session(args)
-    if off_session and not do_confirm:
-        raise invalid(
-            "You can only pass `off_session` when `confirm` is true.", param="off_session"
-        )
-    pm_id = args.string("payment_method")
-    if pm_id is not None:
-        _check_pm(state, pm_id, customer)
-    elif do_confirm:
-        raise invalid(
-            "You cannot confirm this PaymentIntent because it's missing a payment method. "
-            "Update it with a payment method and then confirm it again.",
-            code="payment_intent_unexpected_state",
-        )
-    intent = _new(state, args, amount, currency, customer)
-    state.add(intent)
-    state.record_event(ctx, "payment_intent.created", intent)
-    if pm_id is not None:
-        pm = resolve(state, pm_id)
-        intent.update(payment_method=pm["id"], status="requires_confirmation")
-        if do_confirm:
-            charge(state, ctx, intent, pm, off_session=off_session, args=args)
-    return intent
+def settle(state: State, ctx: Context, intent: Obj, succeeded: bool, error: Obj) -> None:
+    """A delayed method's payment settles: its pending charge succeeds or fails."""
+    pending = state.objects[intent["latest_charge"]]
+    if succeeded:
+        succeed(state, ctx, intent, pending)
+        return
+    state.update(
+        pending, status="failed", failure_code=error["code"], failure_message=error["message"]
+    )
+    fail(state, ctx, intent, error, pending)
 
 
-def retrieve(state: State, ctx: Context, intent_id: str, params: dict[str, Any]) -> Obj:
-    """GET /v1/payment_intents/{id}."""
-    Args(params, ("client_secret",))
-    return state.get("payment_intent", intent_id, "payment_intent")
+# -- the API -----------------------------------------------------------------------------------
 
 
-def confirm(state: State, ctx: Context, intent_id: str, params: dict[str, Any]) -> Obj:
-    """POST /v1/payment_intents/{id}/confirm."""
-    intent = state.get("payment_intent", intent_id, "payment_intent")
-    args = Args(params, _CONFIRM)
+def _check_confirmable(intent: Obj) -> None:
     if intent["status"] not in _CONFIRMABLE:
         raise unexpected_state(
             "payment_intent",
-            f"This PaymentIntent's status is {intent['status']}, so it cannot be confirmed.",
+            f"This PaymentIntent's status is {intent['status']}, so it cannot be confirmed. "
+            "Only a PaymentIntent with one of the following statuses may be confirmed: "
+            "requires_payment_method, requires_confirmation, requires_action.",
         )
-    pm_id = args.string("payment_method") or intent["payment_method"]
-    if pm_id is None:
-        raise invalid(
-            "You cannot confirm this PaymentIntent because it's missing a payment method. "
-            "Update it with a payment method and then confirm it again.",
-            code="payment_intent_unexpected_state",
+
+
+def _missing_payment_method() -> Exception:
+    return invalid(
+        "You cannot confirm this PaymentIntent because it's missing a payment method. Update "
+        "it with a payment method and then confirm it again.",
+        code="payment_intent_unexpected_state",
+    )
+
+
+def create(call: Call) -> Obj:
+    """POST /v1/payment_intents."""
+    state, params = call.state, call.params
+    amount = params["amount"]
+    if amount < 1:
+        raise rejected(_AMOUNT_ZERO, param="amount", code="parameter_invalid_integer")
+    currency = check_currency(params["currency"])
+    check_amount(amount, currency)
+    customer = params.get("customer")
+    if customer is not None:
+        state.get("customer", customer, "customer", param="customer")
+    do_confirm = bool(params.get("confirm"))
+    if params.get("off_session") is not None and not do_confirm:
+        raise rejected(
+            "You can only pass `off_session` when `confirm` is true.", param="off_session"
         )
-    _check_pm(state, pm_id, intent["customer"])
-    off_session = _off_session(args)
-    charge(state, ctx, intent, resolve(state, pm_id), off_session=off_session, args=args)
+    if params.get("error_on_requires_action") and not do_confirm:
+        raise rejected(
+            "You can only pass `error_on_requires_action` when `confirm` is true.",
+            param="error_on_requires_action",
+        )
+    intent = _new(state, params, amount, currency)
+    intent.update(_echo(intent, params))
+    state.add(intent)
+    state.record_event(call.ctx, "payment_intent.created", intent)
+    pm = _intents.payment_method_for(state, params, None, customer)
+    if pm is not None:
+        state.update(intent, payment_method=pm["id"], status="requires_confirmation")
+    if do_confirm:
+        if pm is None:
+            raise _missing_payment_method()
+        charge(state, call.ctx, intent, pm, params)
     return intent
 
 
-def cancel(state: State, ctx: Context, intent_id: str, params: dict[str, Any]) -> Obj:
-    """POST /v1/payment_intents/{id}/cancel."""
-    intent = state.get("payment_intent", intent_id, "payment_intent")
-    args = Args(params, ("cancellation_reason",))
-    reason = args.enum(
-        "cancellation_reason", ["abandoned", "duplicate", "fraudulent", "requested_by_customer"]
-    )
+def retrieve(call: Call) -> Obj:
+    """GET /v1/payment_intents/{id}."""
+    return call.state.get("payment_intent", call.id, "payment_intent")
+
+
+def update(call: Call) -> Obj:
+    """POST /v1/payment_intents/{id}."""
+    state, params = call.state, call.params
+    intent = state.get("payment_intent", call.id, "payment_intent")
     if intent["status"] in ("succeeded", "canceled", "processing"):
         raise unexpected_state(
             "payment_intent",
-            f"You cannot cancel this PaymentIntent because it has a status of {intent['status']}. "
-            "Only a PaymentIntent with one of the following statuses may be canceled: "
-            "requires_payment_method, requires_capture, requires_confirmation, requires_action.",
+            f"This PaymentIntent's status is {intent['status']}, so it cannot be updated.",
         )
-    intent.update(
-        status="canceled",
-        cancellation_reason=reason,
-        canceled_at=state.clock.now(),
-        next_action=None,
-    )
-    state.record_event(ctx, "payment_intent.canceled", intent)
+    changes = _echo(intent, params)
+    if params.get("amount") is not None:
+        check_amount(params["amount"], intent["currency"])
+        changes["amount"] = params["amount"]
+    if params.get("currency") is not None:
+        changes["currency"] = check_currency(params["currency"])
+    customer = params.get("customer") or intent["customer"]
+    if params.get("customer") is not None:
+        state.get("customer", customer, "customer", param="customer")
+        changes["customer"] = customer
+    pm = _intents.payment_method_for(state, params, None, customer)
+    if pm is not None:
+        changes.update(payment_method=pm["id"], status="requires_confirmation")
+    state.update(intent, changes)  # Stripe has no payment_intent.updated event
     return intent
 
 
-def list_all(state: State, ctx: Context, params: dict[str, Any]) -> Obj:
-    """GET /v1/payment_intents."""
-    args = Args(params, ("customer", "limit", "starting_after", "ending_before"))
-    customer = args.string("customer")
+def confirm(call: Call) -> Obj:
+    """POST /v1/payment_intents/{id}/confirm."""
+    state, params = call.state, call.params
+    intent = state.get("payment_intent", call.id, "payment_intent")
+    _check_confirmable(intent)
+    pm = _intents.payment_method_for(state, params, intent["payment_method"], intent["customer"])
+    if pm is None:
+        raise _missing_payment_method()
+    state.update(
+        intent,
+        _echo(
+            intent,
+            {
+                k: v
+                for k, v in params.items()
+                if k
+                in ("receipt_email", "shipping", "payment_method_options", "setup_future_usage")
+            },
+        ),
+    )
+    charge(state, call.ctx, intent, pm, params)
+    return intent
+
+
+def capture(call: Call) -> Obj:
+    """POST /v1/payment_intents/{id}/capture (``amount_to_capture``; the rest is released)."""
+    state, params = call.state, call.params
+    intent = state.get("payment_intent", call.id, "payment_intent")
+    if intent["status"] != "requires_capture":
+        raise unexpected_state(
+            "payment_intent",
+            f"This PaymentIntent could not be captured because it has a status of "
+            f"{intent['status']}. Only a PaymentIntent with one of the following statuses may "
+            "be captured: requires_capture.",
+        )
+    amount = params.get("amount_to_capture")
+    amount = intent["amount_capturable"] if amount is None else amount
+    if not 0 < amount <= intent["amount_capturable"]:
+        raise invalid(
+            f"The amount to capture ({amount}) must be positive and at most the amount "
+            f"capturable ({intent['amount_capturable']}).",
+            param="amount_to_capture",
+        )
+    state.update(
+        intent,
+        _echo(
+            intent,
+            {
+                k: v
+                for k, v in params.items()
+                if k in ("metadata", "statement_descriptor", "statement_descriptor_suffix")
+            },
+        ),
+    )
+    charge = state.objects[intent["latest_charge"]]
+    released = charge["amount"] - amount
+    state.update(charge, captured=True, amount_captured=amount, amount_refunded=released)
+    _charges.add_funds(state, charge, amount)
+    state.update(intent, status="succeeded", amount_received=amount, amount_capturable=0)
+    _charges.record(state, call.ctx, charge, "captured")
+    state.record_event(call.ctx, "payment_intent.succeeded", intent)
+    _dispute_if_drawn(state, call.ctx, charge)
+    return intent
+
+
+def cancel(call: Call) -> Obj:
+    """POST /v1/payment_intents/{id}/cancel: a held authorization is released."""
+    state = call.state
+    intent = state.get("payment_intent", call.id, "payment_intent")
+    if intent["status"] in ("succeeded", "canceled", "processing"):
+        raise unexpected_state(
+            "payment_intent",
+            f"You cannot cancel this PaymentIntent because it has a status of "
+            f"{intent['status']}. Only a PaymentIntent with one of the following statuses may "
+            "be canceled: requires_payment_method, requires_capture, requires_confirmation, "
+            "requires_action, processing.",
+        )
+    held = intent["status"] == "requires_capture"
+    state.update(
+        intent,
+        status="canceled",
+        cancellation_reason=call.params.get("cancellation_reason"),
+        canceled_at=state.clock.now(),
+        next_action=None,
+        amount_capturable=0,
+    )
+    if held:
+        charge = state.objects[intent["latest_charge"]]
+        state.update(charge, amount_refunded=charge["amount"], refunded=True)
+        _charges.record(state, call.ctx, charge, "refunded")
+    state.record_event(call.ctx, "payment_intent.canceled", intent)
+    return intent
+
+
+def list_all(call: Call) -> Obj:
+    """GET /v1/payment_intents (``customer``, ``created``)."""
+    customer = call.params.get("customer")
     keep = None if customer is None else (lambda i: bool(i["customer"] == customer))
-    return state.page("payment_intent", args, "/v1/payment_intents", keep)
+    return _lists.page(call.state, "payment_intent", call.params, "/v1/payment_intents", keep)
+
+
+def search(call: Call) -> Obj:
+    """GET /v1/payment_intents/search."""
+    keep = _search.parse(call.params["query"], SEARCHABLE)
+    url = "/v1/payment_intents/search"
+    return _lists.search_page(call.state, "payment_intent", call.params, url, keep)

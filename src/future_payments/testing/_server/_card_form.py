@@ -99,10 +99,15 @@ def typed_expiry(text: str) -> tuple[int, int]:
 
 
 def grouped(number: str) -> str:
-    """A card number in the groups printed on the card (4-6-5 for American Express)."""
+    """A card number in the groups printed on the card (4-6-5 for American Express, 4-6-4 for
+    14-digit Diners Club); a 19-digit number keeps its last seven digits in one group."""
     if len(number) == 15:
         return f"{number[:4]} {number[4:10]} {number[10:]}"
-    return " ".join(number[i : i + 4] for i in range(0, len(number), 4))
+    if len(number) == 14:
+        return f"{number[:4]} {number[4:10]} {number[10:]}"
+    head = number[:12] if len(number) == 19 else number
+    groups = [head[i : i + 4] for i in range(0, len(head), 4)]
+    return " ".join(groups + ([number[12:]] if len(number) == 19 else []))
 
 
 _SETUP = {
