@@ -133,7 +133,8 @@ def future_payments(
 
 @pytest.fixture
 def scenarios(future_payments: FuturePayments, fake_stripe: FakeStripe) -> Scenarios:
-    """One-call scenarios (``saved_card``, ``next_charge_fails``, ``deliver_webhooks``)."""
+    """One-call scenarios (``saved_card``, ``needs_authentication``, ``charged``,
+    ``next_charge_fails``, ``deliver_webhooks``)."""
     from future_payments.testing._scenarios import Scenarios
 
     return Scenarios(future_payments, fake_stripe)
