@@ -18,12 +18,20 @@ re-exports the root, the branches and the leaves that carry data a caller reads 
     ├── SessionNotComplete *                      the Checkout Session is still open (.status)
     ├── SessionExpired *                          the Checkout Session expired unused
     ├── SetupFailed *                             the SetupIntent ended without a method
-    ├── StoreError *                              the store's database cannot be used as configured
+    ├── StoreError *                              the store failed; nothing was half-written
     │   ├── InvalidDatabaseURL (ValueError)
+    │   ├── InvalidDatabasePath (ValueError)      a SQLite path that is a directory, or no parent
     │   ├── DatabaseDriverMissing (ImportError)   names the extra to install
-    │   ├── DatabaseUnreachable (ConnectionError) names host and port, never the password
+    │   ├── DatabaseUnreachable (ConnectionError) names host and port (or file), never the password
+    │   ├── ConnectionLost (ConnectionError)      the connection broke during a call
+    │   ├── DatabaseBusy (TimeoutError)           locked by other writers past the timeout
+    │   ├── DatabaseReadOnly (PermissionError)    a write to a database this process may only read
+    │   ├── DatabaseCorrupt                       not a database, or a damaged one
+    │   ├── DatabaseFailed                        any other failure the database reported
     │   ├── SchemaMissing                         call create_schema()
-    │   └── SchemaVersionMismatch                 migrate, or upgrade future-payments
+    │   ├── ForeignSchema                         tables of our names that are not ours
+    │   ├── SchemaVersionMismatch                 migrate, or upgrade future-payments
+    │   └── UnstorableValue (ValueError)          NUL, a lone surrogate, too long, beyond 64 bits
     ├── WebhookError (ValueError) *               a delivery that must be answered 400
     │   ├── MissingSignature
     │   ├── MalformedSignature
@@ -48,10 +56,17 @@ from __future__ import annotations
 __all__ = [
     "ChargeNotRefundable",
     "ChargeOutcomeUnknown",
+    "ConnectionLost",
+    "DatabaseBusy",
+    "DatabaseCorrupt",
     "DatabaseDriverMissing",
+    "DatabaseFailed",
+    "DatabaseReadOnly",
     "DatabaseUnreachable",
+    "ForeignSchema",
     "FuturePaymentsError",
     "IdempotencyConflict",
+    "InvalidDatabasePath",
     "InvalidDatabaseURL",
     "InvalidInput",
     "LivemodeMismatch",
@@ -80,6 +95,7 @@ __all__ = [
     "UnknownCustomer",
     "UnknownPaymentMethod",
     "UnknownSession",
+    "UnstorableValue",
     "WebhookError",
 ]
 
@@ -170,11 +186,20 @@ class SetupFailed(FuturePaymentsError):
 
 
 class StoreError(FuturePaymentsError):
-    """The store's database cannot be used as configured."""
+    """The store could not do what was asked; it stored nothing half-way.
+
+    Every store method raises only leaves of this branch for a failure of its database (never a
+    raw ``sqlite3``, psycopg, PyMySQL or SQLAlchemy exception), each with a message that says
+    what is wrong and what to do.
+    """
 
 
 class InvalidDatabaseURL(StoreError, ValueError):
     """The database URL cannot be parsed or names an unsupported database."""
+
+
+class InvalidDatabasePath(StoreError, ValueError):
+    """The SQLite path is a directory, or the directory it names does not exist."""
 
 
 class DatabaseDriverMissing(StoreError, ImportError):
@@ -182,15 +207,48 @@ class DatabaseDriverMissing(StoreError, ImportError):
 
 
 class DatabaseUnreachable(StoreError, ConnectionError):
-    """No connection to the database could be made."""
+    """No connection to the database could be made (or the SQLite file could not be opened)."""
+
+
+class ConnectionLost(StoreError, ConnectionError):
+    """The connection to the database broke during a call (a restart, a killed session).
+
+    The database rolled the call's transaction back, unless the connection broke while it was
+    committing: then it may have been stored. Every store call is safe to repeat.
+    """
+
+
+class DatabaseBusy(StoreError, TimeoutError):
+    """Other writers held the database locked past the store's timeout; retry later."""
+
+
+class DatabaseReadOnly(StoreError, PermissionError):
+    """A write to a database (file, directory, server or user) this process may only read."""
+
+
+class DatabaseCorrupt(StoreError):
+    """The file is not a SQLite database, or its content is damaged; restore a backup."""
+
+
+class DatabaseFailed(StoreError):
+    """The database reported a failure no other leaf describes (disk full, I/O error...)."""
 
 
 class SchemaMissing(StoreError):
-    """The store's tables do not exist yet: call ``create_schema()``."""
+    """The store's tables do not exist (yet, or any more): call ``create_schema()``."""
+
+
+class ForeignSchema(StoreError):
+    """Tables with the store's names exist but lack its columns: another app's tables."""
 
 
 class SchemaVersionMismatch(StoreError):
     """The tables were made by another version of future_payments: migrate or upgrade."""
+
+
+class UnstorableValue(StoreError, ValueError):
+    """A value no store keeps: NUL or a lone surrogate in a string, a key over 255 characters,
+    an integer beyond 64 bits, a float that is not finite."""
 
 
 class WebhookError(FuturePaymentsError, ValueError):

@@ -7,55 +7,14 @@ The ``store`` fixture (``conftest.py``) runs each test against every store kind,
 from __future__ import annotations
 
 import itertools
-from typing import Any
 
 import attrs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from future_payments._models import ChargeRecord, MethodStatus, SavedPaymentMethod
+from future_payments._models import MethodStatus, SavedPaymentMethod
 from future_payments.stores import MAX_REF_LENGTH, MemoryStore, SetupSessionRecord, Store
-
-CUSTOMER = "user-42"
-
-
-def method(
-    payment_method_id: str,
-    *,
-    customer_ref: str = CUSTOMER,
-    status: MethodStatus = "active",
-    brand: str | None = "visa",
-) -> SavedPaymentMethod:
-    """A saved card for ``customer_ref``."""
-    return SavedPaymentMethod(
-        id=payment_method_id,
-        customer_ref=customer_ref,
-        customer_id=f"cus_{customer_ref}",
-        type="card",
-        brand=brand,
-        last4="4242",
-        exp_month=12,
-        exp_year=2034,
-        fingerprint="fp_1",
-        status=status,
-    )
-
-
-def charge(idempotency_key: str = "order-1", **changes: Any) -> ChargeRecord:
-    """A pending ledger row, with ``changes`` applied."""
-    record = ChargeRecord(
-        idempotency_key=idempotency_key,
-        customer_ref=CUSTOMER,
-        amount=1999,
-        currency="usd",
-        payment_method_id="pm_1",
-    )
-    return attrs.evolve(record, **changes)
-
-
-def defaults(store: Store, customer_ref: str = CUSTOMER) -> list[str]:
-    """Ids of the customer's listed methods that are marked default."""
-    return [m.id for m in store.list_payment_methods(customer_ref) if m.is_default]
+from tests.stores._records import CUSTOMER, charge, defaults, method
 
 
 def test_is_a_store(store: Store) -> None:
@@ -520,110 +479,6 @@ def test_release_unknown_event(store: Store) -> None:
     """Releasing an unknown event is harmless and leaves it claimable."""
     store.release_event("evt_1")
     assert True is store.claim_event("evt_1", now=100.0, lease_seconds=60.0)
-
-
-# -- charge ledger ---------------------------------------------------------------------------
-
-
-def test_claim_charge_returns_stored(store: Store) -> None:
-    """The first claim stores and returns the record."""
-    assert charge() == store.claim_charge(charge())
-
-
-def test_claim_charge_returns_winner(store: Store) -> None:
-    """A second claim of the same key returns the first record, not its own."""
-    store.claim_charge(charge(amount=1999))
-    assert charge(amount=1999) == store.claim_charge(charge(amount=5000, state="succeeded"))
-
-
-def test_get_charge_unknown(store: Store) -> None:
-    """An unknown key has no ledger row."""
-    assert store.get_charge("order-unknown") is None
-
-
-def test_get_charge_after_claim(store: Store) -> None:
-    """A claimed charge reads back."""
-    store.claim_charge(charge())
-    assert charge() == store.get_charge("order-1")
-
-
-def test_charge_round_trips_every_field(store: Store) -> None:
-    """Every field, client_secret included, survives storage."""
-    full = charge(
-        state="requires_action",
-        payment_intent_id="pi_1",
-        client_secret="pi_1_secret_abc",
-        code="authentication_required",
-        decline_code="authentication_required",
-        message="Authenticate",
-        as_of=7,
-    )
-    store.claim_charge(full)
-    assert full == store.get_charge("order-1")
-
-
-def test_update_charge_inserts_when_absent(store: Store) -> None:
-    """Updating an unknown key stores the record."""
-    store.update_charge(charge(state="succeeded", payment_intent_id="pi_1", as_of=3))
-    assert charge(state="succeeded", payment_intent_id="pi_1", as_of=3) == store.get_charge(
-        "order-1"
-    )
-
-
-def test_update_charge_newer_applies(store: Store) -> None:
-    """A newer state replaces the stored one."""
-    store.claim_charge(charge())
-    newer = charge(state="processing", payment_intent_id="pi_1", as_of=2)
-    assert newer == store.update_charge(newer)
-
-
-def test_update_charge_same_as_of_applies(store: Store) -> None:
-    """An equal as_of applies ("at least the stored one")."""
-    store.claim_charge(charge(as_of=5))
-    same = charge(state="declined", code="card_declined", as_of=5)
-    assert same == store.update_charge(same)
-
-
-def test_update_charge_older_is_ignored(store: Store) -> None:
-    """An older state leaves the stored one as it is."""
-    store.update_charge(charge(state="processing", payment_intent_id="pi_1", as_of=5))
-    older = charge(state="declined", payment_intent_id="pi_1", as_of=4)
-    expected = "processing"
-    assert expected == store.update_charge(older).state
-
-
-def test_succeeded_charge_is_final(store: Store) -> None:
-    """A succeeded charge never changes, even with a newer as_of."""
-    succeeded = store.update_charge(charge(state="succeeded", payment_intent_id="pi_1", as_of=1))
-    later = charge(state="declined", payment_intent_id="pi_1", code="card_declined", as_of=9)
-    assert succeeded == store.update_charge(later)
-
-
-def test_update_charge_keeps_amount_currency_customer_method(store: Store) -> None:
-    """Amount, currency, customer and method of a stored charge never change."""
-    store.claim_charge(charge())
-    changed = charge(
-        amount=1,
-        currency="eur",
-        customer_ref="user-7",
-        payment_method_id="pm_9",
-        state="processing",
-        as_of=2,
-    )
-    assert charge(state="processing", as_of=2) == store.update_charge(changed)
-
-
-def test_find_charge_by_payment_intent(store: Store) -> None:
-    """A charge is found by its PaymentIntent id."""
-    store.claim_charge(charge("order-1"))
-    stored = store.update_charge(charge("order-2", payment_intent_id="pi_2", as_of=1))
-    assert stored == store.find_charge_by_payment_intent("pi_2")
-
-
-def test_find_charge_by_payment_intent_unknown(store: Store) -> None:
-    """An unknown PaymentIntent id finds no charge."""
-    store.claim_charge(charge())
-    assert store.find_charge_by_payment_intent("pi_unknown") is None
 
 
 # -- limits ----------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ import pytest
 from future_payments._models import ChargeRecord, SavedPaymentMethod
 from future_payments.errors import FuturePaymentsError, InvalidInput
 from future_payments.stores import SQLiteStore
+from future_payments.stores._sqlite_schema import SCHEMA_VERSION
 
 THREADS = 8
 PROCESSES = 4
@@ -196,7 +197,7 @@ def test_schema_creation_is_idempotent(tmp_path: Path) -> None:
         stored = second.get_customer_id("user-42")
     with contextlib.closing(sqlite3.connect(path)) as conn:
         versions = conn.execute("SELECT version FROM schema_version").fetchall()
-    assert ("cus_1", [(1,)]) == (stored, versions)
+    assert ("cus_1", [(SCHEMA_VERSION,)]) == (stored, versions)
 
 
 def test_database_is_in_wal_mode(tmp_path: Path) -> None:

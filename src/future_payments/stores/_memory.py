@@ -16,6 +16,7 @@ from future_payments._models import (
     SessionStatus,
     SetupSessionRecord,
 )
+from future_payments.stores._values import refuses_unstorable
 
 
 @attrs.frozen
@@ -31,6 +32,7 @@ class _Claim:
     expires_at: float
 
 
+@refuses_unstorable
 class MemoryStore:
     """A thread-safe store in this process's memory; nothing survives the process.
 

@@ -5,6 +5,16 @@ Every implementation must be safe when several threads and processes call it at 
 unique constraint): the first writer wins and every caller gets the winner back. No method may
 read, decide in Python, then write without such a guarantee.
 
+Keys compare exactly: two keys (refs, ids, idempotency and refund keys, attempt keys) are the
+same only when they are equal Python strings. No store folds case, ignores trailing spaces or
+normalises Unicode (``"order-1 "``, ``"Order-1"`` and ``"order-1"`` are three keys; so are the
+NFC and NFD spellings of ``"café"``).
+
+Every method refuses a value no database holds (NUL or a lone surrogate in a string, a key over
+``MAX_REF_LENGTH`` characters, an integer beyond 64 bits, a float that is not finite) with
+``UnstorableValue``, before it reads or writes anything. Every other failure of the backing
+system is a leaf of ``StoreError`` as well, and leaves nothing half-written.
+
 ``AsyncStore`` is one method: it runs a piece of store work (a function of a ``Store``) without
 blocking the event loop, and returns its result. ``ThreadedStore`` does it for any ``Store`` with
 a worker thread; ``AsyncSQLAlchemyStore`` does it on an async database driver. The operations are

@@ -4,7 +4,9 @@ Every guarantee is the database's own: unique keys, insert-if-absent (``ON CONFL
 on PostgreSQL and SQLite, ``ON DUPLICATE KEY UPDATE key = key`` on MariaDB) followed by a read of
 the winner in the same transaction, and conditional ``UPDATE ... WHERE`` statements. Writes run
 at READ COMMITTED (SQLite: ``BEGIN IMMEDIATE``); deadlocks and serialization failures retry the
-whole transaction a bounded number of times (see ``_sqlalchemy_engine.Database``).
+whole transaction a bounded number of times (see ``_sqlalchemy_engine.Database``). Keys are
+``ExactKey`` columns, compared exactly on every database. The charge ledger, refunds and
+attempts are in ``_sqlalchemy_ledger``.
 """
 
 from __future__ import annotations
@@ -13,12 +15,16 @@ import secrets
 from collections.abc import Sequence
 
 from future_payments._models import (
+    Attempt,
+    AttemptKind,
     ChargeRecord,
+    RefundRecord,
     SavedPaymentMethod,
     SessionStatus,
     SetupSessionRecord,
 )
 from future_payments.errors import DatabaseDriverMissing
+from future_payments.stores._values import refuses_unstorable
 
 try:
     import sqlalchemy as sa
@@ -29,16 +35,15 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 
 # After the import guard: these modules import SQLAlchemy themselves.
 from future_payments.stores._sqlalchemy_engine import Database
-from future_payments.stores._sqlalchemy_schema import (
-    IMMUTABLE_CHARGE_FIELDS,
-    charge_from_row,
-    charge_values,
+from future_payments.stores._sqlalchemy_ledger import Ledger
+from future_payments.stores._sqlalchemy_statements import (
     method_from_row,
     method_values,
     session_from_row,
 )
 
 
+@refuses_unstorable
 class SQLAlchemyStore:
     """A store in a PostgreSQL, MariaDB or SQLite database, shared by any number of processes.
 
@@ -66,6 +71,7 @@ class SQLAlchemyStore:
         self._t = self._db.tables
         self._read = self._db.read
         self._write = self._db.write
+        self._ledger = Ledger(self._db)
         if create_schema:
             self.create_schema()
 
@@ -83,10 +89,15 @@ class SQLAlchemyStore:
         self.close()
 
     def create_schema(self) -> None:
-        """Create the tables and record the schema version; safe to call again and again.
+        """Create the missing tables, or migrate older ones in place; safe to call again.
+
+        Tables of an older schema version get the columns and tables the newer versions add,
+        with every stored row kept (on MariaDB, key columns become exact ``VARBINARY``). Several
+        processes may call it at once: they wait for each other.
 
         Raises:
-            SchemaVersionMismatch: the tables exist but belong to another schema version.
+            SchemaVersionMismatch: the tables belong to a newer future_payments.
+            ForeignSchema: tables with the store's names lack its columns.
             DatabaseUnreachable: the database cannot be reached.
         """
         self._db.create_schema()
@@ -314,46 +325,49 @@ class SQLAlchemyStore:
         stmt = sa.delete(e).where(e.c.event_id == event_id, ~e.c.completed)
         self._write(lambda conn: conn.execute(stmt))
 
-    # -- charge ledger -----------------------------------------------------------------------
+    # -- charge ledger, refunds, attempts (``_sqlalchemy_ledger``) ------------------------------
 
     def claim_charge(self, charge: ChargeRecord) -> ChargeRecord:
-        c = self._t.charges
-
-        def work(conn: sa.Connection) -> ChargeRecord:
-            self._db.insert_if_absent(conn, c, charge_values(charge), "idempotency_key")
-            return charge_from_row(self._db.one(conn, c, "idempotency_key", charge.idempotency_key))
-
-        return self._write(work)
+        return self._ledger.claim_charge(charge)
 
     def update_charge(self, charge: ChargeRecord) -> ChargeRecord:
-        c = self._t.charges
-        values = charge_values(charge)
-        newer = {k: v for k, v in values.items() if k not in IMMUTABLE_CHARGE_FIELDS}
+        return self._ledger.update_charge(charge)
 
-        def work(conn: sa.Connection) -> ChargeRecord:
-            self._db.insert_if_absent(conn, c, values, "idempotency_key")
-            # If the insert just happened, this rewrites the same values: harmless.
-            conn.execute(
-                sa.update(c)
-                .where(
-                    c.c.idempotency_key == charge.idempotency_key,
-                    c.c.state != "succeeded",
-                    c.c.as_of <= charge.as_of,
-                )
-                .values(newer)
-            )
-            return charge_from_row(self._db.one(conn, c, "idempotency_key", charge.idempotency_key))
+    def replace_charge(self, charge: ChargeRecord, *, expected_version: int) -> ChargeRecord | None:
+        return self._ledger.replace_charge(charge, expected_version=expected_version)
 
-        return self._write(work)
+    def mark_disputed(self, idempotency_key: str) -> ChargeRecord | None:
+        return self._ledger.mark_disputed(idempotency_key)
 
     def get_charge(self, idempotency_key: str) -> ChargeRecord | None:
-        c = self._t.charges
-        query = sa.select(c).where(c.c.idempotency_key == idempotency_key)
-        row = self._read(lambda conn: conn.execute(query).first())
-        return charge_from_row(row) if row is not None else None
+        return self._ledger.get_charge(idempotency_key)
 
     def find_charge_by_payment_intent(self, payment_intent_id: str) -> ChargeRecord | None:
-        c = self._t.charges
-        query = sa.select(c).where(c.c.payment_intent_id == payment_intent_id).limit(1)
-        row = self._read(lambda conn: conn.execute(query).first())
-        return charge_from_row(row) if row is not None else None
+        return self._ledger.find_charge_by_payment_intent(payment_intent_id)
+
+    def claim_refund(self, refund: RefundRecord) -> RefundRecord:
+        return self._ledger.claim_refund(refund)
+
+    def update_refund(self, refund: RefundRecord) -> RefundRecord:
+        return self._ledger.update_refund(refund)
+
+    def get_refund(self, refund_key: str) -> RefundRecord | None:
+        return self._ledger.get_refund(refund_key)
+
+    def find_refund(self, refund_id: str) -> RefundRecord | None:
+        return self._ledger.find_refund(refund_id)
+
+    def list_refunds(self, idempotency_key: str) -> Sequence[RefundRecord]:
+        return self._ledger.list_refunds(idempotency_key)
+
+    def begin_attempt(self, kind: AttemptKind, key: str, *, now: int) -> Attempt:
+        return self._ledger.begin_attempt(kind, key, now=now)
+
+    def next_attempt(self, kind: AttemptKind, key: str, *, after: int, now: int) -> Attempt:
+        return self._ledger.next_attempt(kind, key, after=after, now=now)
+
+    def mark_uncertain(self, kind: AttemptKind, key: str, *, number: int) -> None:
+        self._ledger.mark_uncertain(kind, key, number=number)
+
+    def finish_attempt(self, kind: AttemptKind, key: str, *, number: int) -> None:
+        self._ledger.finish_attempt(kind, key, number=number)

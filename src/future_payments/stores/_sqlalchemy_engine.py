@@ -1,16 +1,19 @@
 """The database side of ``SQLAlchemyStore``: URL and engine, connections, transactions, schema.
 
-Imported only by ``future_payments.stores._sqlalchemy``, which checks first that SQLAlchemy is
+Imported only by the SQLAlchemy store's modules, which check first that SQLAlchemy is
 installed. ``Database`` turns a URL or a borrowed engine into the two connection proxies the
 store uses (writes at READ COMMITTED, reads in autocommit), runs each write as one transaction
-retried whole after a deadlock, and creates and checks the versioned schema.
+retried whole after a deadlock, turns every database error into a ``StoreError`` leaf
+(``_sqlalchemy_errors``), and creates, migrates and checks the versioned schema
+(``_sqlalchemy_migrate``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -20,17 +23,11 @@ from future_payments.errors import (
     DatabaseUnreachable,
     InvalidDatabaseURL,
     InvalidInput,
-    SchemaMissing,
-    SchemaVersionMismatch,
 )
-from future_payments.stores._sqlalchemy_schema import (
-    PREFIX_PATTERN,
-    SCHEMA_VERSION,
-    build_tables,
-    insert_if_absent,
-    is_transient,
-    upsert,
-)
+from future_payments.stores import _sqlalchemy_migrate as migrate
+from future_payments.stores._sqlalchemy_errors import is_transient, translate
+from future_payments.stores._sqlalchemy_schema import PREFIX_PATTERN, build_tables
+from future_payments.stores._sqlalchemy_statements import insert_if_absent, insert_new, upsert
 
 T = TypeVar("T")
 
@@ -129,49 +126,18 @@ class Database:
     # -- schema ------------------------------------------------------------------------------
 
     def create_schema(self) -> None:
-        """Create the missing tables and record the version (see ``SQLAlchemyStore``)."""
-        t = self.tables
-        for attempt in range(3):
-            try:
-                with self.connect(self.engine) as conn, conn.begin():
-                    t.metadata.create_all(conn, checkfirst=True)
-                    self.insert_if_absent(
-                        conn, t.schema_version, {"id": 1, "version": SCHEMA_VERSION}, "id"
-                    )
-                break
-            except sa.exc.DBAPIError:
-                # Another process created the same tables between our check and our CREATE.
-                if attempt == 2:
-                    raise
-                time.sleep(0.05 * (attempt + 1))
+        """Create or migrate the tables (see ``SQLAlchemyStore.create_schema``)."""
         self._schema_checked = False
+        with self._translated():
+            migrate.create_schema(self)
         self.check_schema()
 
     def check_schema(self) -> None:
         """Raise unless the tables exist with this version (checked once per store)."""
         if self._schema_checked:
             return
-        name = self.tables.schema_version.name
-        with self.connect(self._reader) as conn:
-            stored = None
-            if sa.inspect(conn).has_table(name):
-                stored = conn.execute(sa.select(self.tables.schema_version.c.version)).scalar()
-        if stored is None:
-            raise SchemaMissing(
-                f"the future_payments tables ({name} and the others with prefix "
-                f"{self.prefix!r}) do not exist in {self.shown_url()}; call "
-                "store.create_schema() once, or pass create_schema=True"
-            )
-        if stored != SCHEMA_VERSION:
-            what = (
-                f"migrate it to version {SCHEMA_VERSION} (see the migration notes in the docs)"
-                if stored < SCHEMA_VERSION
-                else "upgrade future-payments to the version that wrote it"
-            )
-            raise SchemaVersionMismatch(
-                f"the tables with prefix {self.prefix!r} in {self.shown_url()} have schema "
-                f"version {stored}, this future_payments uses {SCHEMA_VERSION}; {what}"
-            )
+        with self._translated(), self.connect(self._reader) as conn:
+            migrate.check_schema(self, conn)
         self._schema_checked = True
 
     # -- connections and transactions ------------------------------------------------------
@@ -196,32 +162,52 @@ class Database:
     def read(self, work: Callable[[sa.Connection], T]) -> T:
         """Run ``work`` on an autocommit connection."""
         self.check_schema()
-        with self.connect(self._reader) as conn:
+        with self._translated(), self.connect(self._reader) as conn:
             return work(conn)
 
     def write(self, work: Callable[[sa.Connection], T]) -> T:
         """Run ``work`` in one transaction, retrying it whole after a deadlock."""
         self.check_schema()
-        for attempt in range(1, _MAX_ATTEMPTS + 1):
-            try:
-                with self.connect(self._writer) as conn, conn.begin():
-                    if self._sqlite:
-                        # Take the write lock now: a deferred transaction that reads, then
-                        # writes, could otherwise fail to upgrade its lock.
-                        conn.exec_driver_sql("BEGIN IMMEDIATE")
-                    return work(conn)
-            except sa.exc.DBAPIError as exc:
-                if attempt == _MAX_ATTEMPTS or not is_transient(exc):
-                    raise
-            # Jitter, not cryptography: spread the retries of colliding transactions apart.
-            time.sleep(random.uniform(0, 0.002 * 2**attempt))  # noqa: S311
+        with self._translated():
+            for attempt in range(1, _MAX_ATTEMPTS + 1):
+                try:
+                    with self.connect(self._writer) as conn, conn.begin():
+                        if self._sqlite:
+                            # Take the write lock now: a deferred transaction that reads,
+                            # then writes, could otherwise fail to upgrade its lock.
+                            conn.exec_driver_sql("BEGIN IMMEDIATE")
+                        return work(conn)
+                except sa.exc.DBAPIError as exc:
+                    if attempt == _MAX_ATTEMPTS or not is_transient(exc):
+                        raise
+                # Jitter, not cryptography: spread the retries of colliding transactions apart.
+                time.sleep(random.uniform(0, 0.002 * 2**attempt))  # noqa: S311
         raise AssertionError("unreachable")  # pragma: no cover
+
+    @contextlib.contextmanager
+    def _translated(self) -> Iterator[None]:
+        """Turn any SQLAlchemy or driver error into the ``StoreError`` leaf that explains it."""
+        try:
+            yield
+        except sa.exc.SQLAlchemyError as exc:
+            raise translate(exc, where=self.where) from exc
+
+    @property
+    def where(self) -> str:
+        """The database, as error messages name it (never with the password)."""
+        if self._sqlite:
+            return str(self.engine.url.database)
+        return f"the {self.dialect} database {self.shown_url()}"
 
     def insert_if_absent(
         self, conn: sa.Connection, table: sa.Table, values: dict[str, Any], key: str
     ) -> None:
         """Insert ``values`` unless a row with the same ``key`` exists."""
         conn.execute(insert_if_absent(self.dialect, table, values, key))
+
+    def insert_new(self, conn: sa.Connection, table: sa.Table, values: dict[str, Any]) -> bool:
+        """Insert ``values`` unless their key is taken; whether this call inserted them."""
+        return insert_new(conn, self.dialect, table, values)
 
     def upsert(
         self,

@@ -1,8 +1,9 @@
-"""The tables behind ``SQLAlchemyStore``: schema version, rows <-> values, dialect statements.
+"""The tables behind ``SQLAlchemyStore``: their layout, version, and the type of every key.
 
-Imported only by ``future_payments.stores._sqlalchemy``, which checks first that SQLAlchemy is
-installed. ``docs/storage.md`` shows the same schema as PostgreSQL DDL; change both
-together, and bump ``SCHEMA_VERSION`` (with a migration note) whenever a table changes.
+Imported only by the SQLAlchemy store's modules, which check first that SQLAlchemy is
+installed. ``docs/storage.md`` shows the same schema as PostgreSQL DDL (a test compares them);
+change both together, bump ``SCHEMA_VERSION`` and add a step to ``_sqlalchemy_migrate``
+whenever a table changes.
 """
 
 from __future__ import annotations
@@ -12,25 +13,23 @@ from typing import Any
 
 import attrs
 import sqlalchemy as sa
-from sqlalchemy.dialects import mysql, postgresql, sqlite
+from sqlalchemy.dialects import mysql
 
-from future_payments._models import (
-    ChargeRecord,
-    SavedPaymentMethod,
-    SetupSessionRecord,
-)
-from future_payments.stores import _rows as rows
 from future_payments.stores._protocol import MAX_REF_LENGTH
+from future_payments.stores._sqlalchemy_errors import is_transient
+from future_payments.stores._values import SHORT_LENGTH, TEXT_LENGTH
 
-SCHEMA_VERSION = 1
+__all__ = ["PREFIX_PATTERN", "SCHEMA_VERSION", "ExactKey", "Tables", "build_tables", "is_transient"]
+
+SCHEMA_VERSION = 2
 """The layout these tables describe; stored in ``<prefix>schema_version``."""
 
 PREFIX_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,19}|")
 """Lower-case letters, digits and ``_``; at most 20 characters so that every index name fits
 PostgreSQL's 63-character identifiers."""
 
-# MariaDB: InnoDB for transactions and row locks; a binary collation because Stripe ids and
-# idempotency keys are case-sensitive (the default collations would make "pm_A" == "pm_a").
+# MariaDB: InnoDB for transactions and row locks. The table collation serves the columns that
+# hold our own words (states, currencies); keys are ExactKey columns.
 # SQLAlchemy reads the mysql_ options for mysql:// URLs and the mariadb_ ones for mariadb://.
 _MARIADB: dict[str, Any] = {
     f"{dialect}_{option}": value
@@ -41,6 +40,39 @@ _MARIADB: dict[str, Any] = {
 # An auto-increment surrogate key orders rows by insertion ("oldest first"). SQLite only
 # auto-increments an INTEGER PRIMARY KEY, hence the variant.
 _SEQ_TYPE = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+_MYSQL = ("mysql", "mariadb")
+
+
+class ExactKey(sa.types.TypeDecorator[str]):
+    """A key, ref or id that compares exactly: every character, case and trailing space counts.
+
+    PostgreSQL and SQLite compare ``VARCHAR`` exactly already. MariaDB and MySQL do not: their
+    PAD SPACE collations (``utf8mb4_bin`` included) make ``"order-1 "`` equal ``"order-1"`` in
+    unique keys and in ``WHERE``, and the default ones fold case. There the key is stored as
+    ``VARBINARY`` holding its UTF-8 bytes, compared byte for byte.
+    """
+
+    impl = sa.String
+    cache_ok = True
+
+    def __init__(self, length: int = MAX_REF_LENGTH) -> None:
+        super().__init__(length)
+        self.length = length
+
+    def load_dialect_impl(self, dialect: sa.Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name in _MYSQL:
+            return dialect.type_descriptor(mysql.VARBINARY(4 * self.length))  # UTF-8: 4 bytes
+        return dialect.type_descriptor(sa.String(self.length))
+
+    def process_bind_param(self, value: str | None, dialect: sa.Dialect) -> Any:
+        if value is not None and dialect.name in _MYSQL:
+            return value.encode("utf-8")
+        return value
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> str | None:
+        if isinstance(value, bytes | bytearray):
+            return bytes(value).decode("utf-8")
+        return value  # type: ignore[no-any-return]
 
 
 def _key(
@@ -50,10 +82,11 @@ def _key(
     primary_key: bool = False,
     unique: bool = False,
     index: bool = False,
+    length: int = MAX_REF_LENGTH,
 ) -> sa.Column[str]:
     return sa.Column(
         name,
-        sa.String(MAX_REF_LENGTH),
+        ExactKey(length),
         nullable=nullable,
         primary_key=primary_key,
         unique=unique,
@@ -61,8 +94,20 @@ def _key(
     )
 
 
+def _text(name: str, length: int = TEXT_LENGTH, *, nullable: bool = True) -> sa.Column[str]:
+    return sa.Column(name, sa.String(length), nullable=nullable)
+
+
 def _status(name: str) -> sa.Column[str]:
-    return sa.Column(name, sa.String(16), nullable=False)
+    return _text(name, SHORT_LENGTH, nullable=False)
+
+
+def _flag(name: str) -> sa.Column[bool]:
+    return sa.Column(name, sa.Boolean, nullable=False, server_default=sa.false())
+
+
+def _counter(name: str, kind: type[sa.Integer] = sa.BigInteger) -> sa.Column[int]:
+    return sa.Column(name, kind, nullable=False, server_default=sa.text("0"))
 
 
 @attrs.frozen
@@ -77,6 +122,13 @@ class Tables:
     customer_locks: sa.Table
     events: sa.Table
     charges: sa.Table
+    refunds: sa.Table
+    attempts: sa.Table
+
+    def named(self, table: str) -> sa.Table:
+        """The table called ``table`` without the prefix (``"charges"``)."""
+        found: sa.Table = getattr(self, table)
+        return found
 
 
 def build_tables(prefix: str) -> Tables:
@@ -117,9 +169,9 @@ def build_tables(prefix: str) -> Tables:
         _key("id", nullable=False, unique=True),
         _key("customer_ref", nullable=False, index=True),
         _key("customer_id", nullable=False),
-        _key("type", nullable=False),
-        _key("brand", nullable=True),
-        sa.Column("last4", sa.String(16), nullable=True),
+        _text("type", nullable=False),
+        _text("brand"),
+        _text("last4", SHORT_LENGTH),
         sa.Column("exp_month", sa.Integer, nullable=True),
         sa.Column("exp_year", sa.Integer, nullable=True),
         _key("fingerprint", nullable=True),
@@ -153,15 +205,47 @@ def build_tables(prefix: str) -> Tables:
         _key("idempotency_key", primary_key=True),
         _key("customer_ref", nullable=False),
         sa.Column("amount", sa.BigInteger, nullable=False),
-        sa.Column("currency", sa.String(16), nullable=False),
+        _text("currency", SHORT_LENGTH, nullable=False),
         _key("payment_method_id", nullable=False),
         _status("state"),
         _key("payment_intent_id", nullable=True, index=True),
         sa.Column("client_secret", sa.Text, nullable=True),
-        _key("code", nullable=True),
-        _key("decline_code", nullable=True),
+        _text("code"),
+        _text("decline_code"),
         sa.Column("message", sa.Text, nullable=True),
         sa.Column("as_of", sa.BigInteger, nullable=False),
+        # Version 2:
+        _flag("disputed"),
+        _counter("version"),
+        _counter("state_rank", sa.Integer),  # CHARGE_STATE_RANK[state], for same-second news
+        **_MARIADB,
+    )
+    refunds = sa.Table(
+        f"{p}refunds",
+        md,
+        sa.Column("seq", _SEQ_TYPE, primary_key=True, autoincrement=True),
+        _key("refund_key", nullable=False, unique=True),
+        _key("idempotency_key", nullable=False, index=True),
+        sa.Column("amount", sa.BigInteger, nullable=False),
+        _text("currency", SHORT_LENGTH, nullable=False),
+        _text("reason"),
+        _status("status"),
+        sa.Column("status_rank", sa.Integer, nullable=False),
+        _key("refund_id", nullable=True, index=True),
+        _key("payment_intent_id", nullable=True),
+        _text("failure_reason"),
+        sa.Column("as_of", sa.BigInteger, nullable=False),
+        **_MARIADB,
+    )
+    attempts = sa.Table(
+        f"{p}attempts",
+        md,
+        _key("kind", primary_key=True, length=SHORT_LENGTH),
+        _key("attempt_key", primary_key=True),
+        sa.Column("number", sa.BigInteger, nullable=False),
+        sa.Column("started_at", sa.BigInteger, nullable=False),
+        sa.Column("uncertain", sa.Boolean, nullable=False),
+        sa.Column("done", sa.Boolean, nullable=False),
         **_MARIADB,
     )
     return Tables(
@@ -173,103 +257,6 @@ def build_tables(prefix: str) -> Tables:
         customer_locks=customer_locks,
         events=events,
         charges=charges,
+        refunds=refunds,
+        attempts=attempts,
     )
-
-
-# -- rows <-> value objects ------------------------------------------------------------------
-
-IMMUTABLE_CHARGE_FIELDS = frozenset(
-    {"idempotency_key", "customer_ref", "amount", "currency", "payment_method_id"}
-)
-"""Ledger columns that ``update_charge`` never changes."""
-
-
-def method_from_row(row: sa.Row[Any]) -> SavedPaymentMethod:
-    return rows.method_from_row(row._mapping)
-
-
-def session_from_row(row: sa.Row[Any]) -> SetupSessionRecord:
-    return rows.session_from_row(row._mapping)
-
-
-def charge_from_row(row: sa.Row[Any]) -> ChargeRecord:
-    return rows.charge_from_row(row._mapping)
-
-
-def method_values(method: SavedPaymentMethod, as_of: int) -> dict[str, Any]:
-    return {
-        "id": method.id,
-        "customer_ref": method.customer_ref,
-        "customer_id": method.customer_id,
-        "type": method.type,
-        "brand": method.brand,
-        "last4": method.last4,
-        "exp_month": method.exp_month,
-        "exp_year": method.exp_year,
-        "fingerprint": method.fingerprint,
-        "status": method.status,
-        "as_of": as_of,
-    }
-
-
-def charge_values(charge: ChargeRecord) -> dict[str, Any]:
-    return {
-        "idempotency_key": charge.idempotency_key,
-        "customer_ref": charge.customer_ref,
-        "amount": charge.amount,
-        "currency": charge.currency,
-        "payment_method_id": charge.payment_method_id,
-        "state": charge.state,
-        "payment_intent_id": charge.payment_intent_id,
-        "client_secret": charge.client_secret,
-        "code": charge.code,
-        "decline_code": charge.decline_code,
-        "message": charge.message,
-        "as_of": charge.as_of,
-    }
-
-
-# -- dialect-specific statements -------------------------------------------------------------
-
-_TRANSIENT_SQLSTATES = {"40001", "40P01"}  # PostgreSQL: serialization failure, deadlock
-_TRANSIENT_MYSQL_CODES = {1213, 1205}  # MariaDB: deadlock, lock wait timeout
-
-
-def insert_if_absent(
-    dialect: str, table: sa.Table, values: dict[str, Any], key: str
-) -> sa.Executable:
-    """INSERT unless a row with the same unique key exists; an existing row is left alone.
-
-    The statement waits for a concurrent, uncommitted insert of the same key to finish, so
-    a read after it (at READ COMMITTED) sees the winner.
-    """
-    if dialect == "postgresql":
-        return postgresql.insert(table).values(values).on_conflict_do_nothing()
-    if dialect == "sqlite":
-        return sqlite.insert(table).values(values).on_conflict_do_nothing()
-    # Not INSERT IGNORE: that would also turn truncation and other errors into warnings.
-    return mysql.insert(table).values(values).on_duplicate_key_update({key: table.c[key]})
-
-
-def upsert(
-    dialect: str, table: sa.Table, values: dict[str, Any], key: str, update: dict[str, Any]
-) -> sa.Executable:
-    """INSERT, or apply ``update`` to the row with the same ``key`` (which locks it)."""
-    if dialect == "postgresql":
-        pg = postgresql.insert(table).values(values)
-        return pg.on_conflict_do_update(index_elements=[key], set_=update)
-    if dialect == "sqlite":
-        lite = sqlite.insert(table).values(values)
-        return lite.on_conflict_do_update(index_elements=[key], set_=update)
-    return mysql.insert(table).values(values).on_duplicate_key_update(update)
-
-
-def is_transient(exc: sa.exc.DBAPIError) -> bool:
-    """Whether retrying the whole transaction may succeed: deadlock, serialization, busy."""
-    orig = exc.orig
-    if getattr(orig, "sqlstate", None) in _TRANSIENT_SQLSTATES:
-        return True
-    args = getattr(orig, "args", ())
-    if args and args[0] in _TRANSIENT_MYSQL_CODES:
-        return True
-    return "database is locked" in str(orig)  # SQLite's busy timeout ran out
