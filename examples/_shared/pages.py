@@ -242,7 +242,7 @@ class Pages:
         )
 
     def charge_result(self, result: Charged | Declined | Processing) -> str:
-        """What ``charge_saved`` answered (``NeedsAuthentication`` goes to the recovery page)."""
+        """What ``charge_saved`` answered (``NeedsAuthentication`` has its own page)."""
         amount = money(result.amount, result.currency)
         match result:
             case Charged(payment_intent_id=pi):
