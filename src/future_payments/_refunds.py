@@ -255,7 +255,12 @@ def answered(record: RefundRecord, charge: ChargeRecord) -> Refunded:
 
 
 def record_of(record: RefundRecord, refund: RefundView, *, as_of: int) -> RefundRecord:
-    """The refund's row after Stripe reported the Refund (an answer, a list or an event)."""
+    """The refund's row after Stripe answered with the Refund (its create, or a list).
+
+    Dated by the Refund's own ``created`` (Stripe's clock, as events are), ``as_of`` only when
+    it has none: a refund's statuses only ever move up ``REFUND_STATUS_RANK``, so the rank
+    orders the news, and this clock's skew cannot make a later event look older.
+    """
     return attrs.evolve(
         record,
         status=status_of(refund),
@@ -263,7 +268,7 @@ def record_of(record: RefundRecord, refund: RefundView, *, as_of: int) -> Refund
         payment_intent_id=refund.payment_intent_id or record.payment_intent_id,
         reason=refund.reason or record.reason,
         failure_reason=refund.failure_reason,
-        as_of=as_of,
+        as_of=refund.created or as_of,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -11,6 +13,7 @@ from future_payments import (
     FuturePayments,
     IdempotencyConflict,
     InvalidInput,
+    MemoryStore,
     Refunded,
     RefundOutcomeUnknown,
 )
@@ -430,3 +433,65 @@ def test_refund_of_a_disputed_charge_is_left_to_stripe(
     refunded = payments.refund(KEY, refund_key="r1")
 
     assert (1999, "succeeded") == (refunded.amount, refunded.status)
+
+
+def _race(calls: list[Callable[[], Refunded]]) -> list[Refunded | Exception]:
+    """Run the calls at once, one thread each; their results or errors, in order."""
+    barrier = threading.Barrier(len(calls))
+    outcomes: list[Refunded | Exception | None] = [None] * len(calls)
+
+    def run(index: int) -> None:
+        barrier.wait()
+        try:
+            outcomes[index] = calls[index]()
+        except Exception as exc:  # the test reads every outcome
+            outcomes[index] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [o for o in outcomes if o is not None]
+
+
+def test_racing_full_refunds_refund_once(payments: FuturePayments, fake: FakeStripe) -> None:
+    """Four full refunds under four keys at once: one refund at Stripe, the others refused."""
+    result = _charged(payments, fake)
+
+    outcomes = _race([lambda k=k: payments.refund(KEY, refund_key=k) for k in "abcd"])
+
+    made = [o for o in outcomes if isinstance(o, Refunded)]
+    refused = [o for o in outcomes if isinstance(o, RefundExceedsCharge | StripeRequestRejected)]
+    assert (1, 3) == (len(made), len(refused))
+    assert [made[0].refund_id] == [r["id"] for r in _at_stripe(fake, result)]
+    assert [made[0]] == payments.refunds(KEY)
+
+
+def test_racing_one_refund_key_refunds_once(payments: FuturePayments, fake: FakeStripe) -> None:
+    """One refund key sent by four threads at once: one refund at Stripe, whatever each saw."""
+    result = _charged(payments, fake)
+
+    outcomes = _race([lambda: payments.refund(KEY, refund_key="r1", amount=500)] * 4)
+    settled = payments.refund(KEY, refund_key="r1", amount=500)
+
+    assert all(o == settled or isinstance(o, RefundOutcomeUnknown) for o in outcomes), outcomes
+    assert [settled.refund_id] == [r["id"] for r in _at_stripe(fake, result)]
+
+
+def test_refund_events_win_over_a_clock_that_runs_ahead(fake: FakeStripe) -> None:
+    """The app's clock 10 s ahead of Stripe's: the refund.updated after the answer still applies."""
+    payments = FuturePayments(
+        client=fake.client(),
+        store=MemoryStore(),
+        webhook_secret=fake.webhook_secret,
+        now=lambda: fake.clock.now() + 10,
+    )
+    _charged(payments, fake, PENDING_REFUND_CARD)
+    pending = payments.refund(KEY, refund_key="r1")
+    fake.clock.advance(2)
+    fake.settle(pending.refund_id)
+
+    _deliver_all(payments, fake)
+
+    assert ["succeeded"] == [r.status for r in payments.refunds(KEY)]

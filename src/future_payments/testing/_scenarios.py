@@ -15,7 +15,13 @@ import attrs
 from future_payments.testing._delivery import Delivered, SupportsPost, deliver_webhooks
 
 if TYPE_CHECKING:
-    from future_payments import Charged, FuturePayments, NeedsAuthentication, SavedPaymentMethod
+    from future_payments import (
+        Charged,
+        ChargeResult,
+        FuturePayments,
+        NeedsAuthentication,
+        SavedPaymentMethod,
+    )
     from future_payments.testing._fake._fake import FakeStripe
 
 SUCCESS_URL = "https://app.example/payment-methods/saved?session_id={CHECKOUT_SESSION_ID}"
@@ -97,13 +103,9 @@ def needs_authentication(
     """
     from future_payments import NeedsAuthentication
 
-    card = saved_card(payments, fake, customer_ref, card=AUTHENTICATION_CARD, currency=currency)
-    result = payments.charge_saved(
-        customer_ref,
-        amount,
-        currency,
-        idempotency_key=idempotency_key or f"needs-authentication-{customer_ref}",
-        payment_method_id=card.id,
+    key = idempotency_key or f"needs-authentication-{customer_ref}"
+    result = _charge_new_card(
+        payments, fake, customer_ref, AUTHENTICATION_CARD, amount, currency, key
     )
     if not isinstance(result, NeedsAuthentication):  # the fake's card table changed
         raise AssertionError(f"{AUTHENTICATION_CARD} did not need authentication: {result!r}")
@@ -134,17 +136,31 @@ def charged(
     """
     from future_payments import Charged
 
-    method = saved_card(payments, fake, customer_ref, card=card, currency=currency)
-    result = payments.charge_saved(
-        customer_ref,
-        amount,
-        currency,
-        idempotency_key=idempotency_key or f"charged-{customer_ref}",
-        payment_method_id=method.id,
-    )
+    key = idempotency_key or f"charged-{customer_ref}"
+    result = _charge_new_card(payments, fake, customer_ref, card, amount, currency, key)
     if not isinstance(result, Charged):
         raise AssertionError(f"the charge with {card or '4242'} did not go through: {result!r}")
     return result
+
+
+def _charge_new_card(
+    payments: FuturePayments,
+    fake: FakeStripe,
+    customer_ref: str,
+    card: str | None,
+    amount: int,
+    currency: str,
+    idempotency_key: str,
+) -> ChargeResult:
+    """Save ``card`` for the customer and charge that very card (not the default) once."""
+    method = saved_card(payments, fake, customer_ref, card=card, currency=currency)
+    return payments.charge_saved(
+        customer_ref,
+        amount,
+        currency,
+        idempotency_key=idempotency_key,
+        payment_method_id=method.id,
+    )
 
 
 @attrs.define
