@@ -8,6 +8,7 @@ shuffled and duplicated by hypothesis: every such store must end where Stripe di
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 from future_payments import AsyncFuturePayments, AuthenticationStarted, FuturePayments, MemoryStore
 from future_payments.stores import ChargeRecord, ThreadedStore
 from future_payments.testing import FakeStripe, WebhookDelivery, charged, needs_authentication
+from future_payments.webhooks import sign_payload
 from tests.facade.conftest import AsyncAsSync
 
 KEY = "order-1"
@@ -177,3 +179,83 @@ def test_events_in_any_order_converge(name: str, facade: str, data: st.DataObjec
         charge.state if charge else None,
         _refund_state(payments),
     )
+
+
+AFTER_THE_CHARGE = (
+    "payment_intent.canceled",
+    "charge.refunded",
+    "refund.created",
+    "refund.updated",
+    "refund.failed",
+    "charge.refund.updated",
+    "charge.dispute.created",
+)
+FOREIGN_OBJECTS: dict[str, dict[str, Any]] = {
+    "payment_intent": {"id": "pi_foreign", "object": "payment_intent", "status": "canceled"},
+    "charge": {
+        "id": "ch_foreign",
+        "object": "charge",
+        "payment_intent": "pi_foreign",
+        "amount_refunded": 100,
+        "refunds": {"object": "list", "data": [], "has_more": False},
+    },
+    "refund": {
+        "id": "re_foreign",
+        "object": "refund",
+        "amount": 100,
+        "currency": "usd",
+        "status": "succeeded",
+        "charge": "ch_foreign",
+        "payment_intent": None,  # a refund of a Charge made without a PaymentIntent
+        "metadata": {},
+    },
+    "dispute": {"id": "dp_foreign", "object": "dispute", "charge": "ch_foreign"},
+}
+_OBJECT_OF = {
+    "payment_intent.canceled": "payment_intent",
+    "charge.refunded": "charge",
+    "charge.dispute.created": "dispute",
+}
+
+
+def _signed(fake: FakeStripe, kind: str, obj: dict[str, Any], index: int) -> tuple[bytes, str]:
+    body = json.dumps(
+        {
+            "id": f"evt_after_{index}",
+            "object": "event",
+            "api_version": "2026-10-28.endive",
+            "created": fake.clock.now(),
+            "livemode": False,
+            "type": kind,
+            "data": {"object": obj},
+            "pending_webhooks": 1,
+            "request": {"id": None, "idempotency_key": None},
+        }
+    ).encode()
+    return body, sign_payload(body, fake.webhook_secret, timestamp=fake.clock.now())
+
+
+@pytest.mark.parametrize("kind", AFTER_THE_CHARGE)
+def test_objects_of_other_charges_are_ignored(kind: str) -> None:
+    """An event about a charge this library did not make is ignored, with no request."""
+    fake = FakeStripe()
+    payments = _facade(fake)
+    obj = FOREIGN_OBJECTS[_OBJECT_OF.get(kind, "refund")]
+
+    outcome = payments.complete_from_event(*_signed(fake, kind, obj, 1))
+
+    assert ("ignored", 0) == (outcome.action, len(fake.requests))
+
+
+@pytest.mark.parametrize("kind", AFTER_THE_CHARGE)
+@pytest.mark.parametrize(
+    "obj",
+    [{}, {"id": 7}, {"id": "re_x", "amount": "100", "currency": "usd"}, {"id": "x y"}],
+    ids=["empty", "numeric-id", "string-amount", "bad-id"],
+)
+def test_objects_of_a_shape_stripe_never_sends_are_ignored(kind: str, obj: dict[str, Any]) -> None:
+    """A verified event whose object cannot be read is answered ignored, never a crash."""
+    fake = FakeStripe()
+    payments = _facade(fake)
+
+    assert "ignored" == payments.complete_from_event(*_signed(fake, kind, obj, 2)).action

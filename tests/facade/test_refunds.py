@@ -495,3 +495,21 @@ def test_refund_events_win_over_a_clock_that_runs_ahead(fake: FakeStripe) -> Non
     _deliver_all(payments, fake)
 
     assert ["succeeded"] == [r.status for r in payments.refunds(KEY)]
+
+
+def test_lost_answer_settled_by_webhook_needs_no_request(
+    payments: FuturePayments, fake: FakeStripe
+) -> None:
+    """A lost answer, then refund.created: the claim is filled in; the retry makes no request."""
+    result = _charged(payments, fake)
+    fake.fail_next("connection_after", path="/v1/refunds")
+    with pytest.raises(RefundOutcomeUnknown):
+        payments.refund(KEY, refund_key="r1", amount=500)
+    _deliver_all(payments, fake)
+    before = len(fake.requests)
+
+    retried = payments.refund(KEY, refund_key="r1", amount=500)
+
+    [made] = _at_stripe(fake, result)
+    assert (made["id"], 0) == (retried.refund_id, _count(fake, before))
+    assert [retried] == payments.refunds(KEY)
