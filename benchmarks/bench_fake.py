@@ -178,21 +178,31 @@ def _operations(fake: FakeStripe) -> dict[str, Callable[[], object]]:
 
 
 def scaling_figures() -> dict[str, float]:
-    """Mean microseconds per operation with SMALL and LARGE objects stored, and the ratios."""
+    """Mean microseconds per operation with SMALL and LARGE objects stored, and the ratios.
+
+    Both fakes are filled first and measured in alternating rounds, so that the machine's load
+    and the process's heap (the garbage collector's work grows with it) weigh on both alike:
+    the ratio is what the number of stored objects adds.
+    """
     figures: dict[str, float] = {}
-    costs: dict[int, dict[str, float]] = {}
+    fakes = {}
     for size in (SMALL, LARGE):
         fake = FakeStripe()
         _fill(fake, size)
-        operations = _operations(fake)
+        fakes[size] = (fake, _operations(fake))
+    for _, operations in fakes.values():
         for step in operations.values():  # warm up
             for _ in range(20):
                 step()
-        # Best of five rounds, to keep scheduler noise out of a per-operation figure.
-        costs[size] = {
-            name: min(_timed(OPERATION_RUNS // 5, step) for _ in range(5))
-            for name, step in operations.items()
-        }
+    costs: dict[int, dict[str, float]] = {SMALL: {}, LARGE: {}}
+    for name in fakes[SMALL][1]:
+        rounds: dict[int, list[float]] = {SMALL: [], LARGE: []}
+        for _ in range(5):  # best of five alternating rounds, to keep scheduler noise out
+            for size, (_, operations) in fakes.items():
+                rounds[size].append(_timed(OPERATION_RUNS // 5, operations[name]))
+        for size in (SMALL, LARGE):
+            costs[size][name] = min(rounds[size])
+    for fake, _ in fakes.values():
         fake.webhooks()
     for name in costs[SMALL]:
         figures[f"{name}_us_at_{SMALL}"] = costs[SMALL][name] * 1e6

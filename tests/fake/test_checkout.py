@@ -190,3 +190,102 @@ def test_setup_intent_of_session_cannot_be_confirmed(
     assert isinstance(seti, str)
     with pytest.raises(stripe.InvalidRequestError, match="Checkout Session"):
         client.v1.setup_intents.confirm(seti, params={"payment_method": "pm_card_visa"})
+
+
+def test_setup_intent_exists_at_creation(fake: FakeStripe, client: stripe.StripeClient) -> None:
+    """The create answer names its SetupIntent, and setup_intent.created is recorded."""
+    session = setup_session(client)
+    intent = client.v1.setup_intents.retrieve(str(session.setup_intent))
+    assert (True, "requires_payment_method", ["setup_intent.created"]) == (
+        str(session.setup_intent).startswith("seti_"),
+        intent.status,
+        [d.type for d in fake.webhooks()],
+    )
+
+
+def test_customer_details_from_the_customer(client: stripe.StripeClient) -> None:
+    """With a customer, customer_details carries its email and name at once."""
+    customer = client.v1.customers.create(params={"email": "jenny@example.com", "name": "Jenny"})
+    session = setup_session(client, customer.id)
+    details = session.customer_details
+    assert details is not None
+    assert ("jenny@example.com", "Jenny") == (details.email, details.name)
+
+
+def test_setup_mode_fields_as_stripe_fills_them(client: stripe.StripeClient) -> None:
+    """payment_method_collection "always", ui_mode hosted_page, adaptive pricing off."""
+    session = setup_session(client)
+    assert ("always", "hosted_page", False) == (
+        session.payment_method_collection,
+        session.ui_mode,
+        session.adaptive_pricing.enabled if session.adaptive_pricing else None,
+    )
+
+
+def test_hosted_sessions_leave_embedded_keys_out(client: stripe.StripeClient) -> None:
+    """return_url and redirect_on_completion are absent, not null, on a hosted-page session."""
+    raw = setup_session(client).to_dict()
+    assert set() == {"return_url", "redirect_on_completion"} & set(raw)
+
+
+def test_dynamic_payment_method_types(fake: FakeStripe, client: stripe.StripeClient) -> None:
+    """Without a list, types come from the default configuration, named in the details."""
+    session = setup_session(client)
+    details = session.payment_method_configuration_details
+    assert details is not None
+    assert (["card", "klarna", "link", "us_bank_account"], True) == (
+        session.payment_method_types,
+        details.id == fake.payment_method_configuration.id,
+    )
+
+
+def test_dynamic_types_follow_the_currency(client: stripe.StripeClient) -> None:
+    """A EUR session drops the USD-only bank account."""
+    session = setup_session(client, currency="eur")
+    assert ["card", "klarna", "link"] == session.payment_method_types
+
+
+def test_a_test_changes_the_configuration(fake: FakeStripe, client: stripe.StripeClient) -> None:
+    """fake.payment_method_configuration sets what new sessions offer."""
+    fake.payment_method_configuration.checkout_setup = ["card", "sepa_debit"]
+    assert ["card"] == setup_session(client).payment_method_types
+
+
+def test_explicit_types_have_no_configuration(client: stripe.StripeClient) -> None:
+    """allowed_payment_method_types given: exactly those, and no configuration details."""
+    session = setup_session(client, allowed_payment_method_types=["card"])
+    assert (["card"], ["card"], None) == (
+        session.payment_method_types,
+        session.allowed_payment_method_types,
+        session.payment_method_configuration_details,
+    )
+
+
+def test_completion_fills_collected_information(
+    fake: FakeStripe, client: stripe.StripeClient
+) -> None:
+    """A completed session has collected_information and customer_details."""
+    customer = client.v1.customers.create(params={"email": "payer@example.com"})
+    session = setup_session(client, customer.id)
+    fake.complete_checkout(session.id)
+    done = client.v1.checkout.sessions.retrieve(session.id)
+    assert (True, "payer@example.com") == (
+        done.collected_information is not None,
+        done.customer_details.email if done.customer_details else None,
+    )
+
+
+def test_sessions_listed_by_customer_and_created(
+    fake: FakeStripe, client: stripe.StripeClient
+) -> None:
+    """checkout.sessions.list(customer=..., created=...) keeps that customer's recent sessions."""
+    customer = client.v1.customers.create()
+    setup_session(client, customer.id)
+    since = fake.clock.now() + 60
+    fake.clock.advance(60)
+    recent = setup_session(client, customer.id)
+    setup_session(client)
+    found = client.v1.checkout.sessions.list(
+        params={"customer": customer.id, "created": {"gte": since}}
+    ).data
+    assert [recent.id] == [s.id for s in found]

@@ -114,3 +114,31 @@ def test_wrong_secret_fails_verification(fake: FakeStripe, client: stripe.Stripe
     delivery = fake.webhooks()[0]
     with pytest.raises(stripe.SignatureVerificationError):
         stripe.Webhook.construct_event(delivery.body, delivery.signature, "whsec_other")
+
+
+def test_event_snapshots_keep_nested_values(fake: FakeStripe, client: stripe.StripeClient) -> None:
+    """Later changes to nested hashes (address, metadata, invoice_settings) leave events as
+    they were."""
+    customer = client.v1.customers.create(
+        params={"address": {"city": "Paris"}, "metadata": {"a": "1"}}
+    )
+    client.v1.customers.update(
+        customer.id, params={"address": {"city": "Lyon"}, "metadata": {"a": "", "b": "2"}}
+    )
+    pm = client.v1.payment_methods.attach("pm_card_visa", params={"customer": customer.id})
+    client.v1.customers.update(
+        customer.id, params={"invoice_settings": {"default_payment_method": pm.id}}
+    )
+    snapshots = [
+        (
+            e.data.object["address"]["city"],
+            e.data.object["metadata"],
+            e.data.object["invoice_settings"]["default_payment_method"],
+        )
+        for e in reversed(client.v1.events.list(params={"type": "customer.*"}).data)
+    ]
+    assert [
+        ("Paris", {"a": "1"}, None),
+        ("Lyon", {"b": "2"}, None),
+        ("Lyon", {"b": "2"}, pm.id),
+    ] == [(city, metadata.to_dict(), default) for city, metadata, default in snapshots]

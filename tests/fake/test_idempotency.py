@@ -85,3 +85,83 @@ def test_key_longer_than_255_rejected(client: stripe.StripeClient) -> None:
     """A key over 255 characters is refused."""
     with pytest.raises(stripe.IdempotencyError):
         create_customer(client, "k" * 256)
+
+
+def test_a_500_is_replayed_for_24_hours_then_forgotten(
+    fake: FakeStripe, client: stripe.StripeClient
+) -> None:
+    """A request that started executing and failed with 500 replays that 500 for a day."""
+    fake.fail_next("server_error", path="/v1/customers")
+    statuses = []
+    for advance in (0, 24 * 60 * 60 - 1, 1):
+        fake.clock.advance(advance)
+        try:
+            create_customer(client, "k500")
+            statuses.append(200)
+        except stripe.APIError as exc:
+            statuses.append(exc.http_status or 0)
+    assert [500, 500, 200] == statuses
+
+
+def test_replay_names_the_original_request(fake: FakeStripe) -> None:
+    """Original-Request of a replay is the Request-Id of the first answer."""
+    headers = {"Authorization": "Bearer sk_test_x", "Idempotency-Key": "orig"}
+    _, first, _ = fake.handle_request("POST", "/v1/customers", headers, b"")
+    _, replay, _ = fake.handle_request("POST", "/v1/customers", headers, b"")
+    assert (first["Request-Id"], True) == (
+        replay["Original-Request"],
+        replay["Request-Id"] != first["Request-Id"],
+    )
+
+
+def test_concurrent_requests_with_one_key_get_409() -> None:
+    """Over HTTP, a second request with the key of one still in flight is 409 key_in_use."""
+    import threading
+
+    from future_payments.testing import FakeServer
+
+    with FakeServer() as server:
+        client = server.client()
+        server.fake.fail_next("slow", path="/v1/customers", delay=0.5)
+        started = threading.Event()
+        outcome: list[str] = []
+
+        def first() -> None:
+            started.set()
+            outcome.append(create_customer(client, "busy"))
+
+        thread = threading.Thread(target=first)
+        thread.start()
+        started.wait()
+        deadline = 50
+        while not server.fake.requests and deadline:  # until the first one is in
+            threading.Event().wait(0.01)
+            deadline -= 1
+        with pytest.raises(stripe.APIError) as caught:
+            create_customer(client, "busy")
+        thread.join()
+        body = caught.value.json_body or {}
+        assert (409, "idempotency_key_in_use", 1) == (
+            caught.value.http_status,
+            body["error"]["code"],
+            len(outcome),
+        )
+
+
+def test_a_retry_after_409_gets_the_first_answer() -> None:
+    """The SDK retries a 409 (after its back-off); once the first is done, its answer replays."""
+    import threading
+
+    from future_payments.testing import FakeServer
+
+    with FakeServer(FakeStripe(instant_retries=False)) as server:
+        client = server.client(max_network_retries=5)
+        server.fake.fail_next("slow", path="/v1/customers", delay=0.3)
+        results: list[str] = []
+        thread = threading.Thread(target=lambda: results.append(create_customer(client, "rt")))
+        thread.start()
+        while not server.fake.requests:
+            threading.Event().wait(0.01)
+        second = create_customer(client, "rt")
+        thread.join()
+        assert [second] == results

@@ -64,12 +64,7 @@ def retrieve(call: Call) -> Obj:
 
 def list_all(call: Call) -> Obj:
     """GET /v1/balance_transactions (``source``, ``type``, ``currency``, ``created``)."""
-    params = call.params
-
-    def keep(txn: Obj) -> bool:
-        return all(
-            params.get(name) is None or txn[name] == params[name]
-            for name in ("source", "type", "currency")
-        )
-
-    return _lists.page(call.state, "balance_transaction", params, "/v1/balance_transactions", keep)
+    keep = _lists.matching(call.params, ("source", "type", "currency"))
+    return _lists.page(
+        call.state, "balance_transaction", call.params, "/v1/balance_transactions", keep
+    )

@@ -106,3 +106,16 @@ def merged_metadata(current: dict[str, str] | None, params: Params) -> dict[str,
 def changes_of(obj: Obj, changes: dict[str, Any]) -> Obj:
     """``previous_attributes`` of an update: the old values of the fields that changed."""
     return {k: obj.get(k) for k, v in changes.items() if obj.get(k) != v}
+
+
+def updated(
+    call: Call, obj: Obj, changes: dict[str, Any], *events: str, always: bool = False
+) -> Obj:
+    """Apply ``changes`` and record ``events`` with ``previous_attributes`` if anything changed
+    (or ``always``)."""
+    previous = changes_of(obj, changes)
+    call.state.update(obj, changes)
+    if previous or always:
+        for event in events:
+            call.state.record_event(call.ctx, event, obj, previous)
+    return obj

@@ -7,10 +7,11 @@ from typing import Any
 import stripe
 
 from future_payments.testing._fake import _balance, _lists, _search
-from future_payments.testing._fake._call import Call, changes_of, echoed, merged_metadata
+from future_payments.testing._fake._call import Call, echoed, merged_metadata, updated
 from future_payments.testing._fake._cards import TestCard
 from future_payments.testing._fake._declarations import blank
 from future_payments.testing._fake._declines import Decline
+from future_payments.testing._fake._errors import invalid
 from future_payments.testing._fake._ids import new_id, random_token
 from future_payments.testing._fake._state import Context, Obj, State, snapshot
 
@@ -202,26 +203,23 @@ def update(call: Call) -> Obj:
     state, params = call.state, call.params
     charge = state.get("charge", call.id, "charge", param="charge")
     changes: dict[str, Any] = echoed(stripe.Charge, params, skip=("customer",), current=charge)
+    customer = params.get("customer")
+    if customer is not None and customer != charge["customer"]:
+        state.get("customer", customer, "customer", param="customer")
+        if charge["customer"] is not None:
+            raise invalid(
+                "A charge's customer can only be set while the charge has none.", param="customer"
+            )
+        changes["customer"] = customer
     if "metadata" in params:
         changes["metadata"] = merged_metadata(charge["metadata"], params)
-    previous = changes_of(charge, changes)
-    state.update(charge, changes)
-    if previous:
-        record(state, call.ctx, charge, "updated", previous)
-    return charge
+    return updated(call, charge, changes, "charge.updated")
 
 
 def list_all(call: Call) -> Obj:
     """GET /v1/charges (``customer``, ``payment_intent``, ``created``)."""
-    params = call.params
-
-    def keep(charge: Obj) -> bool:
-        return all(
-            params.get(name) is None or charge[name] == params[name]
-            for name in ("customer", "payment_intent", "transfer_group")
-        )
-
-    return _lists.page(call.state, "charge", params, "/v1/charges", keep)
+    keep = _lists.matching(call.params, ("customer", "payment_intent", "transfer_group"))
+    return _lists.page(call.state, "charge", call.params, "/v1/charges", keep)
 
 
 def search(call: Call) -> Obj:

@@ -316,12 +316,15 @@ def list_all(call: Call) -> Obj:
     customer = params.get("customer")
     status = params.get("status")
     intent = params.get("setup_intent") or params.get("payment_intent")
+    email = (params.get("customer_details") or {}).get("email")
 
     def keep(session: Obj) -> bool:
+        details = session["customer_details"] or {}
         return (
             (customer is None or session["customer"] == customer)
             and (status is None or session["status"] == status)
             and (intent is None or intent in (session["setup_intent"], session["payment_intent"]))
+            and (email is None or details.get("email") == email)
         )
 
     return _lists.page(call.state, "checkout.session", params, "/v1/checkout/sessions", keep)

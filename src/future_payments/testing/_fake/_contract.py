@@ -61,42 +61,52 @@ class Text(Check):
         return value
 
 
-class Integer(Check):
+class _Scalar(Check):
+    """A scalar sent as text: its pattern, its conversion, and its error's words."""
+
+    pattern: re.Pattern[str]
+
+    def convert(self, value: str) -> Any:
+        """The typed value of a text that matched."""
+        raise NotImplementedError
+
+    def check(self, value: Any, name: str) -> Any:
+        if not isinstance(value, str) or not self.pattern.match(value):
+            raise rejected(
+                f"Invalid {self.kind}: {_shown(value)}",
+                param=name,
+                code=f"parameter_invalid_{self.kind}",
+            )
+        return self.convert(value)
+
+
+class Integer(_Scalar):
     """An integer, sent as its decimal digits."""
 
     kind = "integer"
+    pattern = _INTEGER
 
-    def check(self, value: Any, name: str) -> Any:
-        if not isinstance(value, str) or not _INTEGER.match(value):
-            raise rejected(
-                f"Invalid integer: {_shown(value)}", param=name, code="parameter_invalid_integer"
-            )
+    def convert(self, value: str) -> Any:
         return int(value)
 
 
-class Decimal(Check):
+class Decimal(_Scalar):
     """A decimal number."""
 
     kind = "decimal"
+    pattern = _DECIMAL
 
-    def check(self, value: Any, name: str) -> Any:
-        if not isinstance(value, str) or not _DECIMAL.match(value):
-            raise rejected(
-                f"Invalid decimal: {_shown(value)}", param=name, code="parameter_invalid_decimal"
-            )
+    def convert(self, value: str) -> Any:
         return float(value)
 
 
-class Boolean(Check):
+class Boolean(_Scalar):
     """``true`` or ``false``."""
 
     kind = "boolean"
+    pattern = re.compile(r"(true|false)\Z")
 
-    def check(self, value: Any, name: str) -> Any:
-        if value not in ("true", "false"):
-            raise rejected(
-                f"Invalid boolean: {_shown(value)}", param=name, code="parameter_invalid_boolean"
-            )
+    def convert(self, value: str) -> Any:
         return value == "true"
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import stripe
 
 from future_payments.testing._fake import _lists, _payment_methods, _search
-from future_payments.testing._fake._call import Call, changes_of, echoed, merged_metadata
+from future_payments.testing._fake._call import Call, echoed, merged_metadata, updated
 from future_payments.testing._fake._errors import invalid, no_such, rejected
 from future_payments.testing._fake._ids import new_id, random_token
 from future_payments.testing._fake._state import Obj, State
@@ -134,11 +134,7 @@ def update(call: Call) -> Obj:
     settings = _invoice_settings(state, customer, params, None)
     if settings is not None:
         changes["invoice_settings"] = settings
-    previous = changes_of(customer, changes)
-    state.update(customer, changes)
-    if previous:
-        state.record_event(call.ctx, "customer.updated", customer, previous)
-    return customer
+    return updated(call, customer, changes, "customer.updated")
 
 
 def delete(call: Call) -> Obj:

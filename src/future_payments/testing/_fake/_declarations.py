@@ -105,7 +105,21 @@ def _empty(field: Field) -> Any:
 
 def blank(cls: type, *, leave_out: frozenset[str] = frozenset()) -> Obj:
     """An object with every field ``cls`` declares: ``None``, or ``[]``/``{}`` where required."""
+    fresh: Obj = _fresh(_template(cls, leave_out))
+    return fresh
+
+
+@functools.cache
+def _template(cls: type, leave_out: frozenset[str]) -> Obj:
     return {name: _empty(f) for name, f in fields_of(cls).items() if name not in leave_out}
+
+
+def _fresh(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _fresh(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_fresh(item) for item in value]
+    return value
 
 
 def shaped(value: Any, field: Field) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import stripe
 
 from future_payments.testing._fake import _lists
-from future_payments.testing._fake._call import Call, changes_of, echoed, merged_metadata
+from future_payments.testing._fake._call import Call, echoed, merged_metadata, updated
 from future_payments.testing._fake._declarations import blank
 from future_payments.testing._fake._errors import invalid
 from future_payments.testing._fake._ids import new_id
@@ -74,11 +74,7 @@ def update(call: Call) -> Obj:
     changes = echoed(stripe.Dispute, params, current=dispute)
     if "metadata" in params:
         changes["metadata"] = merged_metadata(dispute["metadata"], params)
-    previous = changes_of(dispute, changes)
-    state.update(dispute, changes)
-    if previous:
-        state.record_event(call.ctx, "charge.dispute.updated", dispute, previous)
-    return dispute
+    return updated(call, dispute, changes, "charge.dispute.updated")
 
 
 def close(call: Call) -> Obj:
@@ -96,12 +92,5 @@ def close(call: Call) -> Obj:
 
 def list_all(call: Call) -> Obj:
     """GET /v1/disputes (``charge``, ``payment_intent``, ``created``)."""
-    params = call.params
-
-    def keep(dispute: Obj) -> bool:
-        return all(
-            params.get(name) is None or dispute[name] == params[name]
-            for name in ("charge", "payment_intent")
-        )
-
-    return _lists.page(call.state, "dispute", params, "/v1/disputes", keep)
+    keep = _lists.matching(call.params, ("charge", "payment_intent"))
+    return _lists.page(call.state, "dispute", call.params, "/v1/disputes", keep)

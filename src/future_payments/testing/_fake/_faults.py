@@ -6,6 +6,8 @@ from typing import Literal, get_args
 
 import attrs
 
+from future_payments.testing._fake._errors import StripeErrorResponse
+
 FaultKind = Literal["connection_before", "connection_after", "server_error", "rate_limit", "slow"]
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
 
@@ -20,6 +22,30 @@ class Fault:
     remaining: int
     delay: float
     should_retry: bool | None
+
+    def error(self) -> StripeErrorResponse | None:
+        """The answer of a ``rate_limit`` (429) or ``server_error`` (500, stored) fault."""
+        if self.kind == "rate_limit":
+            retry = {}
+            if self.should_retry is not None:
+                retry["Stripe-Should-Retry"] = "true" if self.should_retry else "false"
+            return StripeErrorResponse(
+                429,
+                type="invalid_request_error",
+                code="rate_limit",
+                message="Too many requests hit the API too quickly. We recommend an "
+                "exponential backoff of your requests. (FakeStripe fault 'rate_limit')",
+                headers=retry,
+            )
+        if self.kind == "server_error":
+            return StripeErrorResponse(
+                500,
+                type="api_error",
+                message="An unknown error occurred while processing the request. "
+                "(FakeStripe fault 'server_error')",
+                stored=True,
+            )
+        return None
 
     def matches(self, method: str, path: str) -> bool:
         """Whether this fault applies to ``method path``."""

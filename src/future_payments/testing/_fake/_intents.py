@@ -11,7 +11,12 @@ import attrs
 
 from future_payments.testing._fake import _payment_methods
 from future_payments.testing._fake._contract import contract
-from future_payments.testing._fake._errors import invalid, not_simulated, rejected
+from future_payments.testing._fake._errors import (
+    invalid,
+    not_simulated,
+    rejected,
+    unexpected_state,
+)
 from future_payments.testing._fake._methods import options_for
 from future_payments.testing._fake._state import Obj, State
 
@@ -113,6 +118,37 @@ def payment_method_for(
             param="payment_method",
         )
     return pm
+
+
+def updatable(state: State, kind: str, intent_id: str) -> Obj:
+    """The intent to update, refused once it is settled or settling."""
+    intent = state.get(kind, intent_id, kind)
+    if intent["status"] in ("succeeded", "canceled", "processing"):
+        label = "PaymentIntent" if kind == "payment_intent" else "SetupIntent"
+        raise unexpected_state(
+            kind, f"You cannot update this {label} because it has a status of {intent['status']}."
+        )
+    return intent
+
+
+def update_common(
+    state: State,
+    params: dict[str, Any],
+    intent: Obj,
+    changes: dict[str, Any],
+    *,
+    currency: str | None,
+) -> None:
+    """The changes both intents take on update: customer, method types, PaymentMethod."""
+    customer = params.get("customer")
+    if customer is not None:
+        state.get("customer", customer, "customer", param="customer")
+        changes["customer"] = customer
+    if "payment_method_types" in params or "allowed_payment_method_types" in params:
+        changes.update(method_types(state, params, intent["object"], currency).fields())
+    pm = payment_method_for(state, params, None, customer or intent["customer"])
+    if pm is not None:
+        changes.update(payment_method=pm["id"], status="requires_confirmation")
 
 
 def check_simulated(pm: Obj) -> None:

@@ -29,6 +29,12 @@ def _bounds(created: Any) -> tuple[int | None, int | None]:
     return low, high
 
 
+def matching(params: dict[str, Any], names: tuple[str, ...]) -> Keep:
+    """Keep the objects whose fields ``names`` equal the parameters of those names (if sent)."""
+    wanted = {name: params[name] for name in names if params.get(name) is not None}
+    return lambda obj: all(obj[name] == value for name, value in wanted.items())
+
+
 def page(
     state: State, kind: str, params: dict[str, Any], url: str, keep: Keep | None = None
 ) -> Obj:

@@ -9,7 +9,7 @@ mode for a new account; a test changes them through ``fake.payment_method_config
 
 from __future__ import annotations
 
-import copy
+import json
 from typing import Any
 
 import attrs
@@ -53,6 +53,9 @@ _OPTIONS: dict[str, dict[str, Any]] = {
 }
 
 
+_OPTIONS_JSON = {name: json.dumps(options) for name, options in _OPTIONS.items()}
+
+
 @attrs.define
 class MethodConfiguration:
     """The default configuration (``pmc_...``) and the types it turns on, per object.
@@ -87,4 +90,4 @@ class MethodConfiguration:
 
 def options_for(types: list[str]) -> dict[str, Any]:
     """``payment_method_options`` of an intent offering ``types``."""
-    return {t: copy.deepcopy(_OPTIONS[t]) for t in types if t in _OPTIONS}
+    return {t: json.loads(_OPTIONS_JSON[t]) for t in types if t in _OPTIONS_JSON}

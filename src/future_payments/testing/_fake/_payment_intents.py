@@ -362,25 +362,16 @@ def retrieve(call: Call) -> Obj:
 def update(call: Call) -> Obj:
     """POST /v1/payment_intents/{id}."""
     state, params = call.state, call.params
-    intent = state.get("payment_intent", call.id, "payment_intent")
-    if intent["status"] in ("succeeded", "canceled", "processing"):
-        raise unexpected_state(
-            "payment_intent",
-            f"This PaymentIntent's status is {intent['status']}, so it cannot be updated.",
-        )
+    intent = _intents.updatable(state, "payment_intent", call.id)
     changes = _echo(intent, params)
     if params.get("amount") is not None:
         check_amount(params["amount"], intent["currency"])
         changes["amount"] = params["amount"]
     if params.get("currency") is not None:
         changes["currency"] = check_currency(params["currency"])
-    customer = params.get("customer") or intent["customer"]
-    if params.get("customer") is not None:
-        state.get("customer", customer, "customer", param="customer")
-        changes["customer"] = customer
-    pm = _intents.payment_method_for(state, params, None, customer)
-    if pm is not None:
-        changes.update(payment_method=pm["id"], status="requires_confirmation")
+    if params.get("capture_method") is not None:
+        changes["capture_method"] = params["capture_method"]
+    _intents.update_common(state, params, intent, changes, currency=intent["currency"])
     state.update(intent, changes)  # Stripe has no payment_intent.updated event
     return intent
 
@@ -393,18 +384,10 @@ def confirm(call: Call) -> Obj:
     pm = _intents.payment_method_for(state, params, intent["payment_method"], intent["customer"])
     if pm is None:
         raise _missing_payment_method()
-    state.update(
-        intent,
-        _echo(
-            intent,
-            {
-                k: v
-                for k, v in params.items()
-                if k
-                in ("receipt_email", "shipping", "payment_method_options", "setup_future_usage")
-            },
-        ),
-    )
+    echoes = ("receipt_email", "shipping", "payment_method_options", "setup_future_usage")
+    state.update(intent, _echo(intent, {k: v for k, v in params.items() if k in echoes}))
+    if params.get("capture_method") is not None:
+        state.update(intent, capture_method=params["capture_method"])
     charge(state, call.ctx, intent, pm, params)
     return intent
 

@@ -14,7 +14,7 @@ from typing import Any
 import stripe
 
 from future_payments.testing._fake import _lists
-from future_payments.testing._fake._call import Call, changes_of, echoed, merged_metadata
+from future_payments.testing._fake._call import Call, echoed, merged_metadata, updated
 from future_payments.testing._fake._cards import (
     TEST_PAYMENT_METHODS,
     TestCard,
@@ -238,18 +238,23 @@ def _card_from_params(state: State, details: dict[str, Any]) -> Obj:
 def build(state: State, params: dict[str, Any], *, param_prefix: str = "") -> Obj:
     """A PaymentMethod from ``type`` and its hash (``POST /v1/payment_methods`` or
     ``payment_method_data``); stored."""
+
+    def name(param: str) -> str:
+        head, _, rest = param.partition("[")
+        return f"{param_prefix}[{head}]" + (f"[{rest}" if rest else "") if param_prefix else param
+
     pm_type = params.get("type")
     if pm_type is None:
-        raise missing_param(f"{param_prefix}[type]" if param_prefix else "type")
+        raise missing_param(name("type"))
     details = params.get(pm_type)
     if pm_type == "card":
         if details is None:
-            raise missing_param(f"{param_prefix}[card]" if param_prefix else "card")
+            raise missing_param(name("card"))
         pm = _card_from_params(state, details)
     elif pm_type == "sepa_debit":
         iban = (details or {}).get("iban")
         if iban is None:
-            raise missing_param("sepa_debit[iban]")
+            raise missing_param(name("sepa_debit[iban]"))
         pm = new_delayed_pm(state, pm_type, iban, params.get("billing_details"))
     elif pm_type == "us_bank_account":
         bank = details or {}
@@ -291,10 +296,7 @@ def update(call: Call) -> Obj:
         changes["billing_details"] = billing_details(merged)
     if "metadata" in params:
         changes["metadata"] = merged_metadata(pm["metadata"], params)
-    previous = changes_of(pm, changes)
-    state.update(pm, changes)
-    state.record_event(call.ctx, "payment_method.updated", pm, previous)
-    return pm
+    return updated(call, pm, changes, "payment_method.updated", always=True)
 
 
 def attach(call: Call) -> Obj:
@@ -336,9 +338,12 @@ def list_all(call: Call) -> Obj:
     if customer_id is not None:
         state.get("customer", customer_id, "customer", param="customer")
     pm_type = call.params.get("type")
+    redisplay = call.params.get("allow_redisplay")
 
     def keep(pm: Obj) -> bool:
         if customer_id is not None and pm["customer"] != customer_id:
+            return False
+        if redisplay is not None and pm["allow_redisplay"] != redisplay:
             return False
         return pm_type is None or pm["type"] == pm_type
 

@@ -188,7 +188,7 @@ class Pipeline:
             parse_error = rejected(f"Invalid request body: {exc}")
         self._record(Received(method, parts.path, params, key))
 
-        def done(answer: Answer) -> Exchange:
+        def done(answer: Answer | None, key_print: str | None = None) -> Exchange:
             return Exchange(
                 self,
                 method=method,
@@ -197,7 +197,7 @@ class Pipeline:
                 ctx=ctx,
                 fault=fault,
                 answer=answer,
-                key_print=None,
+                key_print=key_print,
             )
 
         try:
@@ -221,39 +221,13 @@ class Pipeline:
                     "Original-Request": stored.request_id,
                 }
                 return done(Answer(stored.status, headers_out, stored.body))
-        if fault is not None and fault.kind == "rate_limit":
-            self._release(key)
-            retry = {}
-            if fault.should_retry is not None:
-                retry["Stripe-Should-Retry"] = "true" if fault.should_retry else "false"
-            error = StripeErrorResponse(
-                429,
-                type="invalid_request_error",
-                code="rate_limit",
-                message="Too many requests hit the API too quickly. We recommend an "
-                "exponential backoff of your requests. (FakeStripe fault 'rate_limit')",
-                headers=retry,
-            )
-            return done(self._error_answer(error, ctx))
-        if fault is not None and fault.kind == "server_error":
-            error = StripeErrorResponse(
-                500,
-                type="api_error",
-                message="An unknown error occurred while processing the request. "
-                "(FakeStripe fault 'server_error')",
-                stored=True,
-            )
+        error = fault.error() if fault is not None else None  # a 429 or a 500 on demand
+        if error is not None and error.stored:
             return done(self._keep(key, key_print, self._error_answer(error, ctx), ctx))
-        return Exchange(
-            self,
-            method=method,
-            path=parts.path,
-            params=params,
-            ctx=ctx,
-            fault=fault,
-            answer=None,
-            key_print=key_print,
-        )
+        if error is not None:
+            self._release(key)
+            return done(self._error_answer(error, ctx))
+        return done(None, key_print)
 
     # -- run: route, contract, handle, answer -----------------------------------------------
 

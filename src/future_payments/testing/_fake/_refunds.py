@@ -6,7 +6,7 @@ from __future__ import annotations
 import stripe
 
 from future_payments.testing._fake import _balance, _charges, _lists
-from future_payments.testing._fake._call import Call, changes_of, merged_metadata
+from future_payments.testing._fake._call import Call, merged_metadata, updated
 from future_payments.testing._fake._declarations import blank
 from future_payments.testing._fake._errors import invalid, no_such, rejected
 from future_payments.testing._fake._ids import new_id, random_token
@@ -47,6 +47,8 @@ def _charge_to_refund(state: State, params: dict[str, object]) -> Obj:
 def create(call: Call) -> Obj:
     """POST /v1/refunds."""
     state, params = call.state, call.params
+    if params.get("customer") is not None:  # a customer balance refund's; checked, not used
+        state.get("customer", params["customer"], "customer", param="customer")
     charge = _charge_to_refund(state, params)
     if charge["status"] != "succeeded":
         raise invalid(f"Charge {charge['id']} has not succeeded: there is nothing to refund.")
@@ -165,12 +167,7 @@ def update(call: Call) -> Obj:
     state = call.state
     refund = state.get("refund", call.id, "refund", param="refund")
     changes = {"metadata": merged_metadata(refund["metadata"], call.params)}
-    previous = changes_of(refund, changes)
-    state.update(refund, changes)
-    if previous:
-        state.record_event(call.ctx, "refund.updated", refund, previous)
-        state.record_event(call.ctx, "charge.refund.updated", refund, previous)
-    return refund
+    return updated(call, refund, changes, "refund.updated", "charge.refund.updated")
 
 
 def cancel(call: Call) -> Obj:
@@ -202,10 +199,5 @@ def list_all(call: Call) -> Obj:
         if value is not None and value not in state.objects:
             raise no_such(kind, value, param=name)
 
-    def keep(refund: Obj) -> bool:
-        return all(
-            params.get(name) is None or refund[name] == params[name]
-            for name in ("charge", "payment_intent")
-        )
-
+    keep = _lists.matching(params, ("charge", "payment_intent"))
     return _lists.page(state, "refund", params, "/v1/refunds", keep)

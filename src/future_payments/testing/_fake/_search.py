@@ -27,7 +27,7 @@ _CLAUSE = re.compile(
     \s*""",
     re.VERBOSE,
 )
-_JOIN = re.compile(r"\s+(AND|OR)\s+|\s+", re.IGNORECASE)
+_JOIN = re.compile(r"(AND|OR)\s+", re.IGNORECASE)  # after a clause and its spaces
 
 
 @attrs.frozen
@@ -112,9 +112,11 @@ def parse(query: str, fields: frozenset[str]) -> Callable[[Obj], bool]:
         clauses.append(Clause(bool(match["neg"]), field, match["key"], match["op"], value))
         position = match.end()
         join = _JOIN.match(query, position)
-        if join is not None and position < len(query):
-            joins.add((join.group(1) or "AND").upper())
+        if join is not None:
+            joins.add(join.group(1).upper())
             position = join.end()
+        elif position < len(query):
+            joins.add("AND")  # clauses separated by a space
     if not clauses:
         raise _refuse("The search query is empty.")
     if len(joins) > 1:

@@ -214,22 +214,9 @@ def retrieve(call: Call) -> Obj:
 def update(call: Call) -> Obj:
     """POST /v1/setup_intents/{id}."""
     state, params = call.state, call.params
-    intent = state.get("setup_intent", call.id, "setup_intent")
-    if intent["status"] in ("succeeded", "canceled", "processing"):
-        raise unexpected_state(
-            "setup_intent",
-            f"You cannot update this SetupIntent because it has a status of {intent['status']}.",
-        )
+    intent = _intents.updatable(state, "setup_intent", call.id)
     changes = _echo(intent, params)
-    customer = params.get("customer") or intent["customer"]
-    if params.get("customer") is not None:
-        state.get("customer", params["customer"], "customer", param="customer")
-        changes["customer"] = params["customer"]
-    if "payment_method_types" in params or "allowed_payment_method_types" in params:
-        changes.update(_intents.method_types(state, params, "setup_intent", None).fields())
-    pm = _intents.payment_method_for(state, params, None, customer)
-    if pm is not None:
-        changes.update(payment_method=pm["id"], status="requires_confirmation")
+    _intents.update_common(state, params, intent, changes, currency=None)
     state.update(intent, changes)  # Stripe has no setup_intent.updated event
     return intent
 
@@ -275,10 +262,13 @@ def list_all(call: Call) -> Obj:
     """GET /v1/setup_intents (``customer``, ``payment_method``, ``created``)."""
     customer = call.params.get("customer")
     pm_id = call.params.get("payment_method")
+    attach_to_self = call.params.get("attach_to_self")
 
     def keep(intent: Obj) -> bool:
-        return (customer is None or intent["customer"] == customer) and (
-            pm_id is None or intent["payment_method"] == pm_id
+        return (
+            (customer is None or intent["customer"] == customer)
+            and (pm_id is None or intent["payment_method"] == pm_id)
+            and (attach_to_self is None or bool(intent["attach_to_self"]) == attach_to_self)
         )
 
     return _lists.page(call.state, "setup_intent", call.params, "/v1/setup_intents", keep)

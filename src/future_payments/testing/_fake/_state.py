@@ -6,6 +6,10 @@ range filters) kept beside it, so a lookup costs the same with 100 or 100,000 ob
 Every write goes through ``State`` (``add``, ``update``, ``record_event``...) and is journaled:
 ``transaction()`` undoes all of them when a request is refused, so a rejected request leaves
 the objects, the event log and the webhook queue exactly as they were.
+
+A stored object changes only by having top-level fields replaced (``update``); nested hashes
+and lists are never changed in place once stored. So an event's snapshot of an object is a
+shallow copy that shares the nested values, which stay as they were when the event happened.
 """
 
 from __future__ import annotations
@@ -221,7 +225,7 @@ class State:
         self, ctx: Context, event_type: str, obj: Obj, previous: Obj | None = None
     ) -> Obj:
         """Record an Event with a snapshot of ``obj`` and queue it for webhook delivery."""
-        data: Obj = {"object": snapshot(obj)}
+        data: Obj = {"object": dict(obj)}  # shallow: nested values are never changed in place
         if previous is not None:
             data["previous_attributes"] = previous
         event: Obj = {

@@ -57,22 +57,28 @@ class Wire:
     def __init__(self) -> None:
         self._sync: Any = None
         self._async: Any = None
+        # Header values already found sendable (User-Agent, Authorization... repeat).
+        self._fine: set[tuple[bool, str, str]] = set()
 
     def check(self, headers: Mapping[str, str], *, asynchronous: bool) -> None:
         """Raise the SDK's ``APIConnectionError`` for a header its HTTP client cannot send."""
-        client_type = (
-            _http_client._default_async_client
-            if asynchronous
-            else (_http_client._default_sync_client)
-        )
+        if asynchronous:
+            client_type = _http_client._default_async_client
+        else:
+            client_type = _http_client._default_sync_client
         rules = _rules_for(client_type)
         if rules is None:
             return
+        fine = self._fine
         for name, value in headers.items():
+            if (asynchronous, name, value) in fine:
+                continue
             try:
                 rules(name, value)
-            except Exception as exc:
+            except Exception as exc:  # whatever the client would have raised
                 self._fail(client_type, exc, asynchronous=asynchronous)
+            if len(fine) < 1024:
+                fine.add((asynchronous, name, value))
 
     def _fail(self, client_type: type, exc: Exception, *, asynchronous: bool) -> NoReturn:
         attr = "_async" if asynchronous else "_sync"

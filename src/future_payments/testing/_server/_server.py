@@ -151,12 +151,14 @@ class FakeServer:
         Args:
             api_key: any ``sk_test_...`` or ``rk_test_...`` key.
             kwargs: passed on to ``stripe.StripeClient`` (``max_network_retries``,
-                ``http_client``...).
+                ``http_client``...). The default HTTP client is the SDK's own, with the fake's
+                ``instant_retries`` back-off.
         """
         base = self.url
         kwargs.setdefault(
             "base_addresses", {"api": base, "files": base, "connect": base, "meter_events": base}
         )
+        kwargs.setdefault("http_client", self._fake.network_http_client())
         return stripe.StripeClient(api_key, **kwargs)
 
     def flush_webhooks(self, timeout: float = 5.0) -> None:
