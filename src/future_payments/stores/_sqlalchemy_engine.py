@@ -23,6 +23,7 @@ from future_payments.errors import (
     DatabaseUnreachable,
     InvalidDatabaseURL,
     InvalidInput,
+    UnstorableValue,
 )
 from future_payments.stores import _sqlalchemy_migrate as migrate
 from future_payments.stores._sqlalchemy_errors import is_transient, translate
@@ -191,6 +192,9 @@ class Database:
             yield
         except sa.exc.SQLAlchemyError as exc:
             raise translate(exc, where=self.where) from exc
+        except (UnicodeEncodeError, OverflowError) as exc:
+            # A driver that could not encode a parameter; refuses_unstorable stops these first.
+            raise UnstorableValue(f"a value could not be sent to {self.where}: {exc}") from exc
 
     @property
     def where(self) -> str:

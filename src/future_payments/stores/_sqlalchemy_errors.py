@@ -89,7 +89,11 @@ def translate(exc: sa.exc.SQLAlchemyError, *, where: str) -> StoreError:
             "read. Grant INSERT, UPDATE and DELETE on the store's tables, or point the store "
             "at the primary."
         )
-    if sqlstate.startswith(("22", "23")) or code in _MYSQL_BAD_VALUE:
+    if (
+        isinstance(exc, sa.exc.DataError)
+        or sqlstate.startswith(("22", "23"))
+        or code in _MYSQL_BAD_VALUE
+    ):
         return UnstorableValue(f"{where} refused a value: {reason}")
     if isinstance(exc, sa.exc.StatementError) and not isinstance(exc, sa.exc.DBAPIError):
         return UnstorableValue(f"a value could not be sent to {where}: {reason}")

@@ -26,6 +26,7 @@ from future_payments.errors import (
     InvalidDatabasePath,
     SchemaMissing,
     SchemaVersionMismatch,
+    UnstorableValue,
 )
 from future_payments.stores import _sqlite_schema as schema
 from future_payments.stores._sqlite_errors import translate
@@ -99,6 +100,9 @@ class SQLiteFile:
             healthy = True
         except sqlite3.Error as exc:
             raise translate(exc, path=self.path, timeout=self.timeout) from exc
+        except (UnicodeEncodeError, OverflowError) as exc:
+            # sqlite3 could not bind a parameter; refuses_unstorable stops these first.
+            raise UnstorableValue(f"a value could not be stored in {self.path}: {exc}") from exc
         finally:
             if not healthy:
                 with contextlib.suppress(sqlite3.Error):
@@ -237,8 +241,8 @@ class SQLiteFile:
             version = _version(conn)  # again, now that this connection holds the write lock
             if version is not None and version > schema.SCHEMA_VERSION:
                 raise self._newer(version)
-            if version is not None:
-                self._verify(conn, version)
+            # The tables already there must be ours before anything is added to them.
+            self._verify(conn, version or schema.SCHEMA_VERSION, all_tables=version is not None)
             for step in schema.MIGRATIONS:
                 if version is not None and step.version > version:
                     _apply(conn, step)
@@ -260,19 +264,27 @@ class SQLiteFile:
             return False  # decided again, and raised, under the write lock
         return True
 
-    def _verify(self, conn: sqlite3.Connection, version: int) -> None:
-        """Raise unless every table of ``version`` exists with future_payments' columns."""
+    def _verify(self, conn: sqlite3.Connection, version: int, *, all_tables: bool = True) -> None:
+        """Raise unless every table of ``version`` exists with future_payments' columns.
+
+        A table that a later version introduces is checked against today's columns when it
+        exists already. With ``all_tables=False`` (a new file), missing tables are fine.
+        """
         expected = expected_columns()
         present = {row[0] for row in conn.execute(schema.LIST_TABLES)}
-        for table in schema.tables_at(version, list(expected)):
+        of_version = set(schema.tables_at(version, list(expected)))
+        for table, columns in expected.items():
             if table not in present:
-                raise SchemaMissing(
-                    f"the table {table} is missing from the SQLite database {self.path}, "
-                    f"which has schema version {version}: it was dropped. Restore the file "
-                    "from a backup; the store never recreates a table that held data."
-                )
-            columns = {r[0] for r in conn.execute(schema.LIST_COLUMNS, {"table": table})}
-            missing = sorted(schema.columns_at(version, table, expected[table]) - columns)
+                if table in of_version and all_tables:
+                    raise SchemaMissing(
+                        f"the table {table} is missing from the SQLite database {self.path}, "
+                        f"which has schema version {version}: it was dropped. Restore the file "
+                        "from a backup; the store never recreates a table that held data."
+                    )
+                continue
+            at = version if table in of_version else schema.SCHEMA_VERSION
+            found = {r[0] for r in conn.execute(schema.LIST_COLUMNS, {"table": table})}
+            missing = sorted(schema.columns_at(at, table, columns) - found)
             if missing:
                 raise ForeignSchema(
                     f"the table {table} in {self.path} lacks the columns {', '.join(missing)}: "
