@@ -20,6 +20,7 @@ PUBLIC_MODULES = (
     "future_payments.errors",
     "future_payments.stores",
     "future_payments.webhooks",
+    "future_payments.redaction",
     "future_payments.testing",
 )
 PUBLIC_NAMES = [
