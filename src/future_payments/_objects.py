@@ -289,21 +289,32 @@ class RefundView:
     def parse(cls, data: Mapping[str, Any]) -> RefundView:
         """Read a Refund; ``Malformed`` without an id, an amount or a currency."""
         amount = integer(data.get("amount"))
-        currency = text(data.get("currency"))
-        if amount is None or amount < 0 or currency is None:
+        currency = data.get("currency")
+        if amount is None or amount < 0 or not isinstance(currency, str):
             raise Malformed("the Refund has no usable amount or currency")
+        if not _CURRENCY.fullmatch(currency):
+            raise Malformed("the Refund's currency is not a currency code")
         return cls(
             id=require_id(data, "Refund"),
             amount=amount,
             currency=currency.lower(),
-            status=text(data.get("status")),
+            status=_code(data.get("status")),
             payment_intent_id=object_id(data.get("payment_intent")),
             charge_id=object_id(data.get("charge")),
-            reason=text(data.get("reason")),
-            failure_reason=text(data.get("failure_reason")),
+            reason=_code(data.get("reason")),
+            failure_reason=_code(data.get("failure_reason")),
             metadata=metadata(data.get("metadata")),
             created=integer(data.get("created")) or 0,
         )
+
+
+_CURRENCY = re.compile(r"[A-Za-z]{3}")
+_CODE = re.compile(r"[a-z0-9_]{1,64}")
+
+
+def _code(value: object) -> str | None:
+    """One of Stripe's enum values (a status, a reason), or None for anything else."""
+    return value if isinstance(value, str) and _CODE.fullmatch(value) else None
 
 
 @attrs.frozen
