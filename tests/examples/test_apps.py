@@ -327,11 +327,17 @@ def refund_key(page: str, key: str) -> str:
     return found.group(1)
 
 
-def test_account_lists_the_charge_with_a_refund_button(app: Driver, fake: FakeStripe) -> None:
-    """A charge made through the form is listed on the account page with "Refund"."""
+def charged(app: Driver, fake: FakeStripe) -> str:
+    """Save 4242 and charge it through the form: the charge's key."""
     save_card(app, fake)
     key = charge_key(app)
-    charge(app, key)
+    assert "<h1>Charged</h1>" in charge(app, key).text
+    return key
+
+
+def test_account_lists_the_charge_with_a_refund_button(app: Driver, fake: FakeStripe) -> None:
+    """A charge made through the form is listed on the account page with "Refund"."""
+    key = charged(app, fake)
     page = app.get("/account").text
     assert "Your charges" in page
     assert f'action="/charges/{key}/refund"' in page
@@ -340,9 +346,7 @@ def test_account_lists_the_charge_with_a_refund_button(app: Driver, fake: FakeSt
 
 def test_refund_button_refunds_the_charge(app: Driver, fake: FakeStripe) -> None:
     """An empty amount refunds it all: the notice, the refund listed, no refund button left."""
-    save_card(app, fake)
-    key = charge_key(app)
-    charge(app, key)
+    key = charged(app, fake)
     form = {"refund_key": refund_key(app.get("/account").text, key), "amount": ""}
     reply = app.post(f"/charges/{key}/refund", form)
     assert (303, "/account?notice=refunded") == (reply.status, reply.location)
@@ -354,9 +358,7 @@ def test_refund_button_refunds_the_charge(app: Driver, fake: FakeStripe) -> None
 
 def test_partial_refund_leaves_the_rest_refundable(app: Driver, fake: FakeStripe) -> None:
     """5.00 refunded of 19.99: listed, and the form offers at most the 14.99 left."""
-    save_card(app, fake)
-    key = charge_key(app)
-    charge(app, key)
+    key = charged(app, fake)
     form = {"refund_key": refund_key(app.get("/account").text, key), "amount": "500"}
     app.post(f"/charges/{key}/refund", form)
     page = app.get("/account").text
@@ -366,9 +368,7 @@ def test_partial_refund_leaves_the_rest_refundable(app: Driver, fake: FakeStripe
 
 def test_double_submitted_refund_form_refunds_once(app: Driver, fake: FakeStripe) -> None:
     """The same refund form posted twice: one refund at Stripe."""
-    save_card(app, fake)
-    key = charge_key(app)
-    charge(app, key)
+    key = charged(app, fake)
     form = {"refund_key": refund_key(app.get("/account").text, key), "amount": "500"}
     assert [303, 303] == [app.post(f"/charges/{key}/refund", form).status for _ in range(2)]
     assert 1 == len(fake.client().v1.refunds.list().data)
@@ -376,9 +376,7 @@ def test_double_submitted_refund_form_refunds_once(app: Driver, fake: FakeStripe
 
 def test_over_refund_is_a_400_page(app: Driver, fake: FakeStripe) -> None:
     """More than the charge: a 400 page saying what is left; nothing refunded."""
-    save_card(app, fake)
-    key = charge_key(app)
-    charge(app, key)
+    key = charged(app, fake)
     form = {"refund_key": refund_key(app.get("/account").text, key), "amount": "2500"}
     reply = app.post(f"/charges/{key}/refund", form)
     assert 400 == reply.status

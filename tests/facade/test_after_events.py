@@ -8,7 +8,6 @@ shuffled and duplicated by hypothesis: every such store must end where Stripe di
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -20,8 +19,8 @@ from hypothesis import strategies as st
 from future_payments import AsyncFuturePayments, AuthenticationStarted, FuturePayments, MemoryStore
 from future_payments.stores import ChargeRecord, ThreadedStore
 from future_payments.testing import FakeStripe, WebhookDelivery, charged, needs_authentication
-from future_payments.webhooks import sign_payload
 from tests.facade.conftest import AsyncAsSync
+from tests.facade.test_events import _signed_event
 
 KEY = "order-1"
 RETURN_URL = "https://shop.example/pay/return"
@@ -218,23 +217,6 @@ _OBJECT_OF = {
 }
 
 
-def _signed(fake: FakeStripe, kind: str, obj: dict[str, Any], index: int) -> tuple[bytes, str]:
-    body = json.dumps(
-        {
-            "id": f"evt_after_{index}",
-            "object": "event",
-            "api_version": "2026-10-28.endive",
-            "created": fake.clock.now(),
-            "livemode": False,
-            "type": kind,
-            "data": {"object": obj},
-            "pending_webhooks": 1,
-            "request": {"id": None, "idempotency_key": None},
-        }
-    ).encode()
-    return body, sign_payload(body, fake.webhook_secret, timestamp=fake.clock.now())
-
-
 @pytest.mark.parametrize("kind", AFTER_THE_CHARGE)
 def test_objects_of_other_charges_are_ignored(kind: str) -> None:
     """An event about a charge this library did not make is ignored, with no request."""
@@ -242,7 +224,9 @@ def test_objects_of_other_charges_are_ignored(kind: str) -> None:
     payments = _facade(fake)
     obj = FOREIGN_OBJECTS[_OBJECT_OF.get(kind, "refund")]
 
-    outcome = payments.complete_from_event(*_signed(fake, kind, obj, 1))
+    signed = _signed_event(fake, kind, obj, created=fake.clock.now())
+
+    outcome = payments.complete_from_event(*signed)
 
     assert ("ignored", 0) == (outcome.action, len(fake.requests))
 
@@ -258,4 +242,9 @@ def test_objects_of_a_shape_stripe_never_sends_are_ignored(kind: str, obj: dict[
     fake = FakeStripe()
     payments = _facade(fake)
 
-    assert "ignored" == payments.complete_from_event(*_signed(fake, kind, obj, 2)).action
+    assert (
+        "ignored"
+        == payments.complete_from_event(
+            *_signed_event(fake, kind, obj, created=fake.clock.now())
+        ).action
+    )
