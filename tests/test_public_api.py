@@ -13,14 +13,14 @@ TOP_LEVEL = {
     # the facades
     "AsyncFuturePayments", "FuturePayments",
     # the values they return
-    "ChargeResult", "Charged", "Declined", "EventOutcome", "NeedsAuthentication", "Processing",
-    "SavedPaymentMethod", "SetupStarted",
+    "AuthenticationStarted", "ChargeResult", "Charged", "Declined", "EventOutcome",
+    "NeedsAuthentication", "Processing", "Refunded", "SavedPaymentMethod", "SetupStarted",
     # the embedded stores
     "MemoryStore", "SQLiteStore",
     # the error root, its branches, and the leaves that carry data a caller reads
     "FuturePaymentsError", "InvalidInput", "IdempotencyConflict", "NotFound", "SessionExpired",
     "SessionNotComplete", "SetupFailed", "StoreError", "StripeFailure", "WebhookError",
-    "ChargeOutcomeUnknown",
+    "ChargeOutcomeUnknown", "RefundOutcomeUnknown",
 }  # fmt: skip
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 import stripe
 from stripe import HTTPClient, StripeClient
 
+from examples._shared.orders import Orders
 from future_payments import AsyncFuturePayments, FuturePayments, SQLiteStore
 from future_payments.stores import ThreadedStore
 
@@ -27,11 +28,12 @@ WEBHOOK_PATH = "/webhooks/stripe"
 
 @dataclass
 class Services(Generic[P]):
-    """What an example app needs: the facade, the raw client, and what to close at exit.
+    """What an example app needs: the facade, its Stripe client, and what to close at exit.
 
-    ``stripe`` is used only by the recovery page, which confirms a PaymentIntent on-session.
-    ``http_client`` is its transport when the app made one: an async app closes its connection
-    pool on its own event loop at shutdown (``await http_client.close_async()``).
+    The apps call only the facade; ``stripe`` is the client it was made with (for a look at
+    Stripe's side in tests and tools). ``http_client`` is the client's transport when the app
+    made one: an async app closes its connection pool on its own event loop at shutdown
+    (``await http_client.close_async()``). ``orders`` stands in for the app's orders table.
     """
 
     payments: P
@@ -39,6 +41,7 @@ class Services(Generic[P]):
     fake_server: FakeServer | None = None
     http_client: HTTPClient | None = None
     _cleanups: list[Callable[[], None]] = field(default_factory=list, repr=False)
+    orders: Orders = field(default_factory=Orders)
 
     def close(self) -> None:
         """Stop the fake server (if any) and remove temporary files, newest first."""

@@ -12,6 +12,7 @@ from html import escape
 
 import stripe
 
+from examples._shared import forms
 from examples._shared.forms import NOTICES, FormError, UnknownCharge
 from future_payments import (
     Charged,
@@ -24,12 +25,15 @@ from future_payments import (
     NeedsAuthentication,
     NotFound,
     Processing,
+    Refunded,
+    RefundOutcomeUnknown,
     SavedPaymentMethod,
     SessionExpired,
     SessionNotComplete,
     SetupFailed,
 )
-from future_payments.errors import StripeUnavailable
+from future_payments.errors import ChargeNotRefundable, StripeUnavailable
+from future_payments.stores import ChargeRecord
 
 # Stripe's zero-decimal currencies: their amounts are whole units, not hundredths.
 _ZERO_DECIMAL = frozenset(
@@ -57,7 +61,20 @@ label{display:inline-block;margin-right:.75rem}form.inline{display:inline}
 .error{background:#ffe7f2;padding:.5rem 1rem;border-radius:6px}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dt{font-weight:600}
 code{font-size:.9em}
+ul.charges{list-style:none;padding:0}li.charge{padding:.5rem 0;border-bottom:1px solid #e3e8ee}
+li.charge .line{display:flex;gap:.5rem;align-items:center;flex-wrap:wrap}
+li.charge .what{flex:1}li.charge ul{margin:.25rem 0 0;padding-left:1.25rem;font-size:.9em}
+input.cents{width:7rem}.link{word-break:break-all}
 """
+
+_STATE_LABELS = {
+    "pending": "outcome unknown",
+    "requires_action": "needs authentication",
+    "processing": "processing",
+    "declined": "declined",
+    "succeeded": "charged",
+    "canceled": "cancelled",
+}
 
 
 def money(amount: int, currency: str) -> str:
@@ -74,6 +91,20 @@ def card_label(method: SavedPaymentMethod) -> str:
     if method.exp_month and method.exp_year:
         label += f", expires {method.exp_month:02}/{method.exp_year}"
     return label
+
+
+@dataclass(frozen=True)
+class ChargeLine:
+    """A charge on the account page: its ledger row and its refunds."""
+
+    record: ChargeRecord
+    refunds: Sequence[Refunded] = ()
+
+    @property
+    def refundable(self) -> int:
+        """What is left to refund (refunds that failed or were canceled give theirs back)."""
+        held = sum(r.amount for r in self.refunds if r.status not in ("failed", "canceled"))
+        return self.record.amount - held
 
 
 @dataclass(frozen=True)
@@ -131,9 +162,10 @@ class Pages:
         methods: Sequence[SavedPaymentMethod],
         *,
         idempotency_key: str,
+        charges: Sequence[ChargeLine] = (),
         notice: str | None = None,
     ) -> str:
-        """The saved methods with their buttons, and the charge form."""
+        """The saved methods with their buttons, the charge form, and the charges made."""
         parts = []
         if notice is not None and notice in NOTICES:
             parts.append(f'<p class="notice" role="status">{escape(NOTICES[notice])}</p>')
@@ -156,7 +188,41 @@ class Pages:
                 "<p>Off-session, as a subscription renewal or a later order would.</p>"
                 f"{self.form('/charge', 'Charge', fields=fields)}</section>"
             )
+        if charges:
+            items = "".join(self._charge_item(line) for line in charges)
+            parts.append(
+                f'<section><h2>Your charges</h2><ul class="charges">{items}</ul></section>'
+            )
         return self.layout("Your account", "".join(parts))
+
+    def _charge_item(self, line: ChargeLine) -> str:
+        record = line.record
+        key = record.idempotency_key
+        state = _STATE_LABELS[record.state]
+        actions = ""
+        if record.state == "succeeded" and line.refundable > 0:
+            fields = (
+                f'<label>Cents <input class="cents" name="amount" type="number" min="1" '
+                f'max="{line.refundable}" placeholder="{line.refundable}" '
+                f'aria-label="Amount to refund in cents, empty for all"></label>'
+                f'<input type="hidden" name="refund_key" value="{forms.new_refund_key()}">'
+            )
+            actions = self.form(
+                f"/charges/{key}/refund", "Refund", fields=fields, css="inline secondary"
+            )
+        elif record.state in ("requires_action", "declined") and record.payment_intent_id:
+            actions = f'<a href="{escape(forms.pay_path(key))}">Authenticate</a>'
+        refunds = "".join(
+            f'<li class="refund">{money(r.amount, r.currency)} refunded: {escape(r.status)}'
+            f"{f' ({escape(r.failure_reason)})' if r.failure_reason else ''}</li>"
+            for r in line.refunds
+        )
+        return (
+            f'<li class="charge" id="{escape(key)}"><div class="line"><span class="what">'
+            f"{money(record.amount, record.currency)} — {escape(state)}"
+            f"{' — disputed' if record.disputed else ''}</span>{actions}</div>"
+            f"{f'<ul>{refunds}</ul>' if refunds else ''}</li>"
+        )
 
     def _method_item(self, method: SavedPaymentMethod) -> str:
         badges = ""
@@ -176,7 +242,7 @@ class Pages:
         )
 
     def charge_result(self, result: Charged | Declined | Processing) -> str:
-        """What ``charge_saved`` answered (``NeedsAuthentication`` goes to the recovery page)."""
+        """What ``charge_saved`` answered (``NeedsAuthentication`` has its own page)."""
         amount = money(result.amount, result.currency)
         match result:
             case Charged(payment_intent_id=pi):
@@ -198,38 +264,69 @@ class Pages:
         )
         return self.layout(title, body)
 
-    def recovery(self, result: NeedsAuthentication) -> str:
-        """Bring the customer back on-session to authenticate an off-session charge."""
-        pi = escape(result.payment_intent_id)
-        fields = f'<input type="hidden" name="payment_intent" value="{pi}">'
+    def authentication_needed(self, result: NeedsAuthentication, link: str) -> str:
+        """What the app does when the bank wants the customer: e-mail them a link."""
         body = (
-            f"<section><p>Your bank asks you to confirm the payment of "
-            f"<b>{money(result.amount, result.currency)}</b> before it goes through.</p>"
-            f"{self.form('/recover', 'Authenticate payment', fields=fields)}"
-            "<p><small>Here the server confirms the PaymentIntent and sends you to the bank's "
-            "page. Against real Stripe the same page can instead call Stripe.js "
-            "<code>confirmCardPayment(client_secret)</code>.</small></p></section>"
+            f"<section><p>The bank asks the customer to confirm the payment of "
+            f"<b>{money(result.amount, result.currency)}</b>. The app e-mails them this link:</p>"
+            f'<p class="link"><a id="authenticate-link" href="{escape(link)}">'
+            f"{escape(link)}</a></p>"
+            '<p><a href="/account">Back to your account</a></p></section>'
         )
         return self.layout("Authentication needed", body)
 
-    def recovered(self, payment_intent_id: str, status: str, ledger: ChargeResult) -> str:
-        """The PaymentIntent after the customer authenticated, and what the ledger says."""
-        if isinstance(ledger, NeedsAuthentication):
-            ledger_text = (
-                "NeedsAuthentication — the <code>payment_intent.succeeded</code> webhook has "
-                'not arrived yet: <a href="">reload</a>'
-            )
-        else:
-            ledger_text = type(ledger).__name__
+    def pay(self, record: ChargeRecord) -> str:
+        """The page the e-mailed link opens: authenticate the payment, or cancel it."""
+        key = record.idempotency_key
         body = (
-            f"<section><dl><dt>PaymentIntent</dt><dd><code>{escape(payment_intent_id)}</code></dd>"
-            f'<dt>Status</dt><dd id="status">{escape(status)}</dd>'
-            f"<dt>charge_saved() with the same key</dt>"
-            f'<dd id="ledger">{ledger_text}</dd></dl>'
+            f"<section><p>Your bank asks you to confirm the payment of "
+            f"<b>{money(record.amount, record.currency)}</b> before it goes through.</p>"
+            f"{self.form(forms.pay_path(key), 'Authenticate payment', css='inline')} "
+            f"{self._cancel_button(key)}"
+            "<p><small>The server confirms the payment and sends you to your bank's page; no "
+            "JavaScript is involved.</small></p></section>"
+        )
+        return self.layout("Confirm your payment", body)
+
+    def authentication_result(self, key: str, result: ChargeResult) -> str:
+        """The return page: what ``complete_authentication`` answered."""
+        amount = money(result.amount, result.currency)
+        again = ""
+        match result:
+            case Charged(payment_intent_id=pi):
+                title, text = (
+                    "Payment succeeded",
+                    f"{amount} charged (PaymentIntent <code>{pi}</code>).",
+                )
+            case NeedsAuthentication():
+                title = "Not finished yet"
+                text = f"The bank is still waiting for you to confirm {amount}."
+                again = self.form(forms.pay_path(key), "Authenticate payment", css="inline")
+            case Declined(code="payment_intent_authentication_failure"):
+                title = "Authentication failed"
+                text = f"The bank could not confirm that it was you: {amount} was not charged."
+                again = self.form(forms.pay_path(key), "Try again", css="inline")
+            case Declined(code="canceled"):
+                title, text = "Payment cancelled", f"{amount} will not be charged."
+            case Declined(code=code, message=message):
+                title = "Declined"
+                text = (
+                    f"The bank declined {amount}: {escape(message)} (<code>{escape(code)}</code>)."
+                )
+            case Processing():
+                title, text = "Processing", f"{amount} is on its way; a webhook tells."
+        if again:
+            again = f"<p>{again} {self._cancel_button(key)}</p>"
+        body = (
+            f'<section><p id="result">{text}</p>{again}'
+            "<dl><dt>complete_authentication()</dt>"
+            f'<dd id="ledger">{type(result).__name__}</dd></dl>'
             '<p><a href="/account">Back to your account</a></p></section>'
         )
-        title = "Payment succeeded" if status == "succeeded" else "Payment not completed"
         return self.layout(title, body)
+
+    def _cancel_button(self, key: str) -> str:
+        return self.form(forms.cancel_path(key), "Cancel payment", css="inline secondary")
 
     def error(self, exc: Exception) -> tuple[int, str]:
         """The HTTP status and page for an error the user can act on."""
@@ -254,6 +351,8 @@ def error_status(exc: Exception) -> tuple[int, str]:
             return 404, "Not found"
         case IdempotencyConflict():
             return 409, "Already used"
+        case ChargeNotRefundable():
+            return 409, "Not refundable"
         case SessionNotComplete():
             return 409, "Checkout not finished"
         case SessionExpired():
@@ -262,6 +361,8 @@ def error_status(exc: Exception) -> tuple[int, str]:
             return 422, "The card could not be saved"
         case ChargeOutcomeUnknown():
             return 503, "Outcome unknown: submit the form again, it will not charge twice"
+        case RefundOutcomeUnknown():
+            return 503, "Outcome unknown: submit the form again, it will not refund twice"
         case StripeUnavailable():
             return 503, "Stripe is unreachable, try again"
         case FuturePaymentsError() | stripe.StripeError():

@@ -17,8 +17,10 @@ urlpatterns = [
     path("methods/<str:pm_id>/default", views.make_default),
     path("methods/<str:pm_id>/remove", views.remove),
     path("charge", views.charge),
-    path("recover", views.recover),
-    path(forms.RETURN_PATH.lstrip("/"), views.recovered),
+    path("pay/<str:key>", views.pay),
+    path("pay/<str:key>/return", views.paid),
+    path("pay/<str:key>/cancel", views.cancel),
+    path("charges/<str:key>/refund", views.refund),
 ]
 
 handler404 = "examples.django_app.views.not_found"

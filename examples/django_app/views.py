@@ -15,7 +15,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from examples._shared import FormError, Pages, Services, forms
 from examples._shared.forms import UnknownCharge
-from future_payments import ChargeResult, FuturePayments, FuturePaymentsError, NeedsAuthentication
+from examples._shared.pages import ChargeLine
+from future_payments import (
+    AuthenticationStarted,
+    FuturePayments,
+    FuturePaymentsError,
+    NeedsAuthentication,
+)
+from future_payments.stores import ChargeRecord
 from future_payments.webhooks import handle_webhook
 
 
@@ -109,10 +116,16 @@ def webhook(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def account(request: HttpRequest) -> HttpResponse:
-    methods = services().payments.payment_methods(customer(request))
+    payments, ref = services().payments, customer(request)
+    charges = [
+        ChargeLine(record, payments.refunds(key))
+        for key in services().orders.of(ref)
+        if (record := payments.store.get_charge(key)) is not None
+    ]
     html = pages(request).account(
-        methods,
+        payments.payment_methods(ref),
         idempotency_key=forms.new_idempotency_key(),
+        charges=charges,
         notice=request.GET.get("notice"),
     )
     return HttpResponse(html)
@@ -133,54 +146,56 @@ def remove(request: HttpRequest, pm_id: str) -> HttpResponse:
 @require_POST
 def charge(request: HttpRequest) -> HttpResponse:
     form = forms.charge_form(request.POST.dict())
+    ref = customer(request)
+    services().orders.add(ref, form.idempotency_key)
     result = services().payments.charge_saved(
-        customer(request), form.amount, form.currency, idempotency_key=form.idempotency_key
+        ref, form.amount, form.currency, idempotency_key=form.idempotency_key
     )
     if isinstance(result, NeedsAuthentication):
-        return see_other(f"/recover?payment_intent={result.payment_intent_id}")
+        link = forms.pay_link(base_url(request), form.idempotency_key)
+        return HttpResponse(pages(request).authentication_needed(result, link))
     return HttpResponse(pages(request).charge_result(result))
 
 
-def ledger(request: HttpRequest, payment_intent_id: str) -> ChargeResult:
-    """``charge_saved`` again with the charge's own key: the ledger's answer, no request."""
-    payments = services().payments
-    record = forms.own_charge(
-        payments.store.find_charge_by_payment_intent(payment_intent_id), customer(request)
-    )
-    return payments.charge_saved(
-        record.customer_ref,
-        record.amount,
-        record.currency,
-        idempotency_key=record.idempotency_key,
-    )
+def own_charge(request: HttpRequest, key: str) -> ChargeRecord:
+    """The ledger row of one of the logged-in customer's charges (404 otherwise)."""
+    record = services().payments.store.get_charge(forms.order_key(key))
+    return forms.own_charge(record, customer(request))
 
 
 @require_http_methods(["GET", "POST"])
-def recover(request: HttpRequest) -> HttpResponse:
-    """GET: the recovery page (the link to e-mail). POST: confirm on-session, go to the bank."""
-    source = request.POST if request.method == "POST" else request.GET
-    payment_intent_id = source.get("payment_intent", "")
-    result = ledger(request, payment_intent_id)
-    if not isinstance(result, NeedsAuthentication):
-        return see_other(f"/recovered?payment_intent={payment_intent_id}")
+def pay(request: HttpRequest, key: str) -> HttpResponse:
+    """GET: the "authenticate this payment" link's page. POST: off to the bank's challenge."""
+    record = own_charge(request, key)
     if request.method == "GET":
-        return HttpResponse(pages(request).recovery(result))
-    # On-session now: the bank may ask for 3-D Secure, on a page we redirect the customer to.
-    intent = services().stripe.v1.payment_intents.confirm(
-        result.payment_intent_id,
-        params={
-            "payment_method": result.payment_method_id,
-            "return_url": forms.return_url(base_url(request)),
-        },
+        if record.is_settled:
+            return see_other(forms.return_path(key))
+        return HttpResponse(pages(request).pay(record))
+    started = services().payments.start_authentication(
+        key, return_url=forms.return_url(base_url(request), key)
     )
-    if intent.next_action is not None and intent.next_action.redirect_to_url is not None:
-        return see_other(str(intent.next_action.redirect_to_url.url))
-    return see_other(f"/recovered?payment_intent={intent.id}")
+    if isinstance(started, AuthenticationStarted):
+        return see_other(started.url)  # the bank's challenge
+    return see_other(forms.return_path(key))
 
 
 @require_GET
-def recovered(request: HttpRequest) -> HttpResponse:
-    payment_intent_id = request.GET.get("payment_intent", "")
-    result = ledger(request, payment_intent_id)
-    intent = services().stripe.v1.payment_intents.retrieve(payment_intent_id)
-    return HttpResponse(pages(request).recovered(payment_intent_id, intent.status, result))
+def paid(request: HttpRequest, key: str) -> HttpResponse:
+    own_charge(request, key)
+    result = services().payments.complete_authentication(key)
+    return HttpResponse(pages(request).authentication_result(key, result))
+
+
+@require_POST
+def cancel(request: HttpRequest, key: str) -> HttpResponse:
+    own_charge(request, key)
+    services().payments.cancel_charge(key)
+    return see_other(forms.return_path(key))
+
+
+@require_POST
+def refund(request: HttpRequest, key: str) -> HttpResponse:
+    own_charge(request, key)
+    form = forms.refund_form(request.POST.dict())
+    services().payments.refund(key, refund_key=form.refund_key, amount=form.amount)
+    return see_other("/account?notice=refunded")

@@ -9,7 +9,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from examples._shared import WEBHOOK_PATH, Pages, Services, forms
-from future_payments import AsyncFuturePayments, ChargeResult, NeedsAuthentication
+from examples._shared.pages import ChargeLine
+from future_payments import AsyncFuturePayments, AuthenticationStarted, NeedsAuthentication
+from future_payments.stores import ChargeRecord
 from future_payments.webhooks import handle_webhook_async
 
 router = APIRouter(default_response_class=HTMLResponse)
@@ -82,8 +84,20 @@ async def webhook(request: Request, services: Svc) -> JSONResponse:
 
 @router.get("/account")
 async def account(services: Svc, customer: Customer, pages: Page, notice: str | None = None) -> str:
-    methods = await services.payments.payment_methods(customer)
-    return pages.account(methods, idempotency_key=forms.new_idempotency_key(), notice=notice)
+    payments = services.payments
+    keys = services.orders.of(customer)
+    records = await payments.store.run(lambda s: [s.get_charge(key) for key in keys])
+    charges = [
+        ChargeLine(record, await payments.refunds(record.idempotency_key))
+        for record in records
+        if record is not None
+    ]
+    return pages.account(
+        await payments.payment_methods(customer),
+        idempotency_key=forms.new_idempotency_key(),
+        charges=charges,
+        notice=notice,
+    )
 
 
 @router.post("/methods/{pm_id}/default")
@@ -98,65 +112,64 @@ async def remove(pm_id: str, services: Svc, customer: Customer) -> RedirectRespo
     return see_other("/account?notice=removed")
 
 
-@router.post("/charge", response_model=None)
-async def charge(
-    request: Request, services: Svc, customer: Customer, pages: Page
-) -> str | RedirectResponse:
+@router.post("/charge")
+async def charge(request: Request, services: Svc, customer: Customer, pages: Page) -> str:
     form = forms.charge_form(await read_form(request))
+    services.orders.add(customer, form.idempotency_key)
     result = await services.payments.charge_saved(
         customer, form.amount, form.currency, idempotency_key=form.idempotency_key
     )
     if isinstance(result, NeedsAuthentication):
-        return see_other(f"/recover?payment_intent={result.payment_intent_id}")
+        link = forms.pay_link(str(request.base_url), form.idempotency_key)
+        return pages.authentication_needed(result, link)
     return pages.charge_result(result)
 
 
-async def ledger(services: Svc, customer: str, payment_intent_id: str) -> ChargeResult:
-    """``charge_saved`` again with the charge's own key: the ledger's answer, no request."""
-    payments = services.payments
-    found = await payments.store.run(lambda s: s.find_charge_by_payment_intent(payment_intent_id))
-    record = forms.own_charge(found, customer)
-    return await payments.charge_saved(
-        record.customer_ref,
-        record.amount,
-        record.currency,
-        idempotency_key=record.idempotency_key,
-    )
+async def own_charge(services: Svc, customer: str, key: str) -> ChargeRecord:
+    """The ledger row of one of the logged-in customer's charges (404 otherwise)."""
+    checked = forms.order_key(key)
+    record = await services.payments.store.run(lambda s: s.get_charge(checked))
+    return forms.own_charge(record, customer)
 
 
-@router.get("/recover", response_model=None)
-async def recovery_page(
-    services: Svc, customer: Customer, pages: Page, payment_intent: str = ""
+@router.get("/pay/{key}", response_model=None)
+async def pay_page(
+    key: str, services: Svc, customer: Customer, pages: Page
 ) -> str | RedirectResponse:
-    result = await ledger(services, customer, payment_intent)
-    if not isinstance(result, NeedsAuthentication):
-        return see_other(f"/recovered?payment_intent={payment_intent}")
-    return pages.recovery(result)
+    """The "authenticate this payment" link: a page, so that a mail scanner starts nothing."""
+    record = await own_charge(services, customer, key)
+    if record.is_settled:
+        return see_other(forms.return_path(key))
+    return pages.pay(record)
 
 
-@router.post("/recover")
-async def recover(request: Request, services: Svc, customer: Customer) -> RedirectResponse:
-    payment_intent_id = (await read_form(request)).get("payment_intent", "")
-    result = await ledger(services, customer, payment_intent_id)
-    if not isinstance(result, NeedsAuthentication):
-        return see_other(f"/recovered?payment_intent={payment_intent_id}")
-    # On-session now: the bank may ask for 3-D Secure, on a page we redirect the customer to.
-    intent = await services.stripe.v1.payment_intents.confirm_async(
-        result.payment_intent_id,
-        params={
-            "payment_method": result.payment_method_id,
-            "return_url": forms.return_url(str(request.base_url)),
-        },
+@router.post("/pay/{key}")
+async def pay(key: str, request: Request, services: Svc, customer: Customer) -> RedirectResponse:
+    await own_charge(services, customer, key)
+    started = await services.payments.start_authentication(
+        key, return_url=forms.return_url(str(request.base_url), key)
     )
-    if intent.next_action is not None and intent.next_action.redirect_to_url is not None:
-        return see_other(str(intent.next_action.redirect_to_url.url))
-    return see_other(f"/recovered?payment_intent={intent.id}")
+    if isinstance(started, AuthenticationStarted):
+        return see_other(started.url)  # the bank's challenge
+    return see_other(forms.return_path(key))
 
 
-@router.get(forms.RETURN_PATH)
-async def recovered(
-    services: Svc, customer: Customer, pages: Page, payment_intent: str = ""
-) -> str:
-    result = await ledger(services, customer, payment_intent)
-    intent = await services.stripe.v1.payment_intents.retrieve_async(payment_intent)
-    return pages.recovered(payment_intent, intent.status, result)
+@router.get("/pay/{key}/return")
+async def paid(key: str, services: Svc, customer: Customer, pages: Page) -> str:
+    await own_charge(services, customer, key)
+    return pages.authentication_result(key, await services.payments.complete_authentication(key))
+
+
+@router.post("/pay/{key}/cancel")
+async def cancel(key: str, services: Svc, customer: Customer) -> RedirectResponse:
+    await own_charge(services, customer, key)
+    await services.payments.cancel_charge(key)
+    return see_other(forms.return_path(key))
+
+
+@router.post("/charges/{key}/refund")
+async def refund(key: str, request: Request, services: Svc, customer: Customer) -> RedirectResponse:
+    await own_charge(services, customer, key)
+    form = forms.refund_form(await read_form(request))
+    await services.payments.refund(key, refund_key=form.refund_key, amount=form.amount)
+    return see_other("/account?notice=refunded")

@@ -8,7 +8,9 @@ from flask import Blueprint, Response, current_app, jsonify, redirect, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from examples._shared import WEBHOOK_PATH, Pages, Services, forms
-from future_payments import ChargeResult, FuturePayments, NeedsAuthentication
+from examples._shared.pages import ChargeLine
+from future_payments import AuthenticationStarted, FuturePayments, NeedsAuthentication
+from future_payments.stores import ChargeRecord
 from future_payments.webhooks import handle_webhook
 
 EXTENSION = "future_payments_example"
@@ -71,10 +73,16 @@ def webhook() -> tuple[Response, int]:
 
 @blueprint.get("/account")
 def account() -> str:
-    methods = services().payments.payment_methods(customer())
+    payments, ref = services().payments, customer()
+    charges = [
+        ChargeLine(record, payments.refunds(key))
+        for key in services().orders.of(ref)
+        if (record := payments.store.get_charge(key)) is not None
+    ]
     return pages().account(
-        methods,
+        payments.payment_methods(ref),
         idempotency_key=forms.new_idempotency_key(),
+        charges=charges,
         notice=request.args.get("notice"),
     )
 
@@ -92,61 +100,61 @@ def remove(pm_id: str) -> BaseResponse:
 
 
 @blueprint.post("/charge")
-def charge() -> str | BaseResponse:
+def charge() -> str:
     form = forms.charge_form(request.form)
+    ref = customer()
+    services().orders.add(ref, form.idempotency_key)
     result = services().payments.charge_saved(
-        customer(), form.amount, form.currency, idempotency_key=form.idempotency_key
+        ref, form.amount, form.currency, idempotency_key=form.idempotency_key
     )
     if isinstance(result, NeedsAuthentication):
-        return see_other(f"/recover?payment_intent={result.payment_intent_id}")
+        link = forms.pay_link(request.host_url, form.idempotency_key)
+        return pages().authentication_needed(result, link)
     return pages().charge_result(result)
 
 
-def ledger(payment_intent_id: str) -> ChargeResult:
-    """``charge_saved`` again with the charge's own key: the ledger's answer, no request."""
-    payments = services().payments
-    record = forms.own_charge(
-        payments.store.find_charge_by_payment_intent(payment_intent_id), customer()
+def own_charge(key: str) -> ChargeRecord:
+    """The ledger row of one of the logged-in customer's charges (404 otherwise)."""
+    record = services().payments.store.get_charge(forms.order_key(key))
+    return forms.own_charge(record, customer())
+
+
+@blueprint.get("/pay/<key>")
+def pay_page(key: str) -> str | BaseResponse:
+    """The "authenticate this payment" link: a page, so that a mail scanner starts nothing."""
+    record = own_charge(key)
+    if record.is_settled:
+        return see_other(forms.return_path(key))
+    return pages().pay(record)
+
+
+@blueprint.post("/pay/<key>")
+def pay(key: str) -> BaseResponse:
+    own_charge(key)
+    started = services().payments.start_authentication(
+        key, return_url=forms.return_url(request.host_url, key)
     )
-    return payments.charge_saved(
-        record.customer_ref,
-        record.amount,
-        record.currency,
-        idempotency_key=record.idempotency_key,
-    )
+    if isinstance(started, AuthenticationStarted):
+        return see_other(started.url)  # the bank's challenge
+    return see_other(forms.return_path(key))
 
 
-@blueprint.get("/recover")
-def recovery_page() -> str | BaseResponse:
-    payment_intent_id = request.args.get("payment_intent", "")
-    result = ledger(payment_intent_id)
-    if not isinstance(result, NeedsAuthentication):
-        return see_other(f"/recovered?payment_intent={payment_intent_id}")
-    return pages().recovery(result)
+@blueprint.get("/pay/<key>/return")
+def paid(key: str) -> str:
+    own_charge(key)
+    return pages().authentication_result(key, services().payments.complete_authentication(key))
 
 
-@blueprint.post("/recover")
-def recover() -> BaseResponse:
-    payment_intent_id = request.form.get("payment_intent", "")
-    result = ledger(payment_intent_id)
-    if not isinstance(result, NeedsAuthentication):
-        return see_other(f"/recovered?payment_intent={payment_intent_id}")
-    # On-session now: the bank may ask for 3-D Secure, on a page we redirect the customer to.
-    intent = services().stripe.v1.payment_intents.confirm(
-        result.payment_intent_id,
-        params={
-            "payment_method": result.payment_method_id,
-            "return_url": forms.return_url(request.host_url),
-        },
-    )
-    if intent.next_action is not None and intent.next_action.redirect_to_url is not None:
-        return see_other(str(intent.next_action.redirect_to_url.url))
-    return see_other(f"/recovered?payment_intent={intent.id}")
+@blueprint.post("/pay/<key>/cancel")
+def cancel(key: str) -> BaseResponse:
+    own_charge(key)
+    services().payments.cancel_charge(key)
+    return see_other(forms.return_path(key))
 
 
-@blueprint.get(forms.RETURN_PATH)
-def recovered() -> str:
-    payment_intent_id = request.args.get("payment_intent", "")
-    result = ledger(payment_intent_id)
-    intent = services().stripe.v1.payment_intents.retrieve(payment_intent_id)
-    return pages().recovered(payment_intent_id, intent.status, result)
+@blueprint.post("/charges/<key>/refund")
+def refund(key: str) -> BaseResponse:
+    own_charge(key)
+    form = forms.refund_form(request.form)
+    services().payments.refund(key, refund_key=form.refund_key, amount=form.amount)
+    return see_other("/account?notice=refunded")

@@ -14,12 +14,14 @@ from typing import Any
 from future_payments._async_client import AsyncFuturePayments
 from future_payments._client import FuturePayments
 from future_payments._models import (
+    AuthenticationStarted,
     Charged,
     ChargeResult,
     Declined,
     EventOutcome,
     NeedsAuthentication,
     Processing,
+    Refunded,
     SavedPaymentMethod,
     SetupStarted,
 )
@@ -29,6 +31,7 @@ from future_payments.errors import (
     IdempotencyConflict,
     InvalidInput,
     NotFound,
+    RefundOutcomeUnknown,
     SessionExpired,
     SessionNotComplete,
     SetupFailed,
@@ -40,6 +43,7 @@ from future_payments.stores import MemoryStore, SQLiteStore
 
 __all__ = [
     "AsyncFuturePayments",
+    "AuthenticationStarted",
     "ChargeOutcomeUnknown",
     "ChargeResult",
     "Charged",
@@ -53,6 +57,8 @@ __all__ = [
     "NeedsAuthentication",
     "NotFound",
     "Processing",
+    "RefundOutcomeUnknown",
+    "Refunded",
     "SQLiteStore",
     "SavedPaymentMethod",
     "SessionExpired",

@@ -1,5 +1,5 @@
 # Generated from _client.py by tools/unasync.py: edit _client.py, then run `make generate`.
-"""AsyncFuturePayments: the four operations and the saved-method helpers.
+"""AsyncFuturePayments: the four operations, what follows a charge, and the saved-method helpers.
 
 Generated from ``_client.py`` by ``tools/unasync.py``.
 """
@@ -15,8 +15,10 @@ import stripe
 from future_payments._core import Operations
 from future_payments._effects import Op, run_async
 from future_payments._models import (
+    AuthenticationStarted,
     ChargeResult,
     EventOutcome,
+    Refunded,
     SavedPaymentMethod,
     SetupStarted,
 )
@@ -157,6 +159,84 @@ class AsyncFuturePayments:
             metadata,
         )  # fmt: skip
         return await self._run(op)
+
+    async def start_authentication(
+        self, idempotency_key: str, *, return_url: str
+    ) -> AuthenticationStarted | ChargeResult:
+        """Bring the customer back for a charge that needs authentication; no JavaScript needed.
+
+        One request: the charge's PaymentIntent is confirmed on-session with its saved method
+        and ``return_url``. Redirect the customer to ``AuthenticationStarted.url`` (the bank's
+        challenge); Stripe sends them back to ``return_url``, where ``complete_authentication``
+        tells the outcome. A charge Stripe settles without a challenge answers its
+        ``ChargeResult``; a charge already final answers its recorded result with no request.
+        Callable again after a failed or abandoned challenge.
+
+        Raises:
+            InvalidInput: a bad argument (``return_url`` must be an absolute http(s) URL).
+            UnknownCharge: no charge is recorded for ``idempotency_key``.
+            ChargeOutcomeUnknown: the charge's own outcome is not known yet (retry charge_saved).
+        """
+        return await self._run(self._ops.start_authentication(idempotency_key, return_url))
+
+    async def complete_authentication(self, idempotency_key: str) -> ChargeResult:
+        """The charge's outcome once the customer is back on ``return_url``.
+
+        One GET of the PaymentIntent, or none when a webhook already settled the ledger:
+        ``Charged`` after a passed challenge, ``NeedsAuthentication`` while the customer has not
+        finished, ``Declined`` (``payment_intent_authentication_failure``) after a failed one.
+
+        Raises:
+            UnknownCharge: no charge is recorded for ``idempotency_key``.
+        """
+        return await self._run(self._ops.complete_authentication(idempotency_key))
+
+    async def cancel_charge(self, idempotency_key: str) -> ChargeResult:
+        """Cancel a charge still waiting for the customer: its PaymentIntent and ledger row end.
+
+        One request; none for a charge already final. Answers ``Declined`` (code ``canceled``)
+        once canceled, or the charge's result when it went through first (refund it instead)
+        or is still ``Processing`` (Stripe cannot cancel that).
+
+        Raises:
+            UnknownCharge: no charge is recorded for ``idempotency_key``.
+            ChargeOutcomeUnknown: the charge's own outcome is not known yet (retry charge_saved).
+        """
+        return await self._run(self._ops.cancel_charge(idempotency_key))
+
+    async def refund(
+        self,
+        idempotency_key: str,
+        *,
+        refund_key: str,
+        amount: int | None = None,
+        reason: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> Refunded:
+        """Refund a ``Charged`` charge, in full (``amount=None``: what is left) or in part.
+
+        Once per ``refund_key``: a repeat returns the recorded refund with no request, and a
+        lost answer is reconciled with Stripe, never doubled. ``reason``: ``duplicate``,
+        ``fraudulent`` or ``requested_by_customer``.
+
+        Raises:
+            InvalidInput: a bad argument; nothing was sent.
+            RefundExceedsCharge: more than is left to refund (``.refundable``).
+            ChargeNotRefundable: the charge is not ``Charged``.
+            IdempotencyConflict: the refund_key was used for another refund.
+            UnknownCharge: no charge is recorded for ``idempotency_key``.
+            RefundOutcomeUnknown: the answer never arrived; retrying with the key is safe.
+        """
+        op = self._ops.refund(idempotency_key, refund_key, amount, reason, metadata)
+        return await self._run(op)
+
+    async def refunds(self, idempotency_key: str) -> list[Refunded]:
+        """The charge's refunds as last reported (answers and webhooks), oldest first. No request.
+
+        Raises:
+            UnknownCharge: no charge is recorded for ``idempotency_key``.
+        """
+        return await self._run(self._ops.refunds(idempotency_key))
 
     async def payment_methods(self, customer_ref: str) -> list[SavedPaymentMethod]:
         """The customer's saved methods (active and pending), oldest first. No request."""

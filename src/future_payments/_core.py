@@ -13,13 +13,17 @@ from typing import TypeVar
 import attrs
 import stripe
 
+from future_payments import _authentication as authentication
+from future_payments import _refunds
 from future_payments import _validate as check
 from future_payments._charges import OWN_METADATA, ChargeRequest, charge_saved
 from future_payments._effects import Op, call_store, call_stripe
 from future_payments._events import process
 from future_payments._models import (
+    AuthenticationStarted,
     ChargeResult,
     EventOutcome,
+    Refunded,
     SavedPaymentMethod,
     SetupStarted,
 )
@@ -157,6 +161,37 @@ class Operations:
             now=int(self._now()),
         )
         return charge_saved(request)
+
+    def start_authentication(
+        self, idempotency_key: str, return_url: str
+    ) -> Op[AuthenticationStarted | ChargeResult]:
+        key = check.key("idempotency_key", idempotency_key)
+        url = check.url("return_url", return_url)
+        return authentication.start_authentication(key, url, now=int(self._now()))
+
+    def complete_authentication(self, idempotency_key: str) -> Op[ChargeResult]:
+        key = check.key("idempotency_key", idempotency_key)
+        return authentication.complete_authentication(key, now=int(self._now()))
+
+    def cancel_charge(self, idempotency_key: str) -> Op[ChargeResult]:
+        key = check.key("idempotency_key", idempotency_key)
+        return authentication.cancel_charge(key, now=int(self._now()))
+
+    def refund(
+        self,
+        idempotency_key: str,
+        refund_key: str,
+        amount: int | None,
+        reason: str | None,
+        metadata: Mapping[str, str] | None,
+    ) -> Op[Refunded]:
+        request = _refunds.refund_request(
+            idempotency_key, refund_key, amount, reason, metadata, now=int(self._now())
+        )
+        return _refunds.refund(request)
+
+    def refunds(self, idempotency_key: str) -> Op[list[Refunded]]:
+        return _refunds.refunds(check.key("idempotency_key", idempotency_key))
 
     def remove_payment_method(self, customer_ref: str, payment_method_id: str) -> Op[None]:
         ref = check.customer_ref(customer_ref)

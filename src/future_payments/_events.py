@@ -39,6 +39,7 @@ from future_payments._objects import (
     object_id,
 )
 from future_payments._payload import ParsedEvent
+from future_payments._refund_events import charge_refunded, dispute_created, refund_changed
 from future_payments._setup import REF_METADATA_KEY, already_saved, save_from_session
 from future_payments.errors import (
     InvalidInput,
@@ -239,5 +240,12 @@ HANDLERS: dict[str, Handler] = {
     "payment_intent.succeeded": _charge_event,
     "payment_intent.processing": _charge_event,
     "payment_intent.payment_failed": _charge_event,
+    "payment_intent.canceled": _charge_event,
+    "charge.refunded": charge_refunded,
+    "refund.created": refund_changed,
+    "refund.updated": refund_changed,
+    "refund.failed": refund_changed,
+    "charge.refund.updated": refund_changed,
+    "charge.dispute.created": dispute_created,
 }
 """The event types this library acts on; every other type is answered ``ignored``."""

@@ -207,6 +207,43 @@ ChargeResult: TypeAlias = Charged | NeedsAuthentication | Declined | Processing
 
 
 @attrs.frozen
+class AuthenticationStarted:
+    """The customer must pass the bank's challenge: redirect them to ``url``.
+
+    ``url`` is Stripe's ``next_action.redirect_to_url.url``; Stripe sends the customer back to
+    the ``return_url`` given to ``start_authentication``, where ``complete_authentication`` tells
+    the outcome. The URL may carry the PaymentIntent's client secret: it is kept out of ``repr``.
+    """
+
+    payment_intent_id: str
+    url: str = attrs.field(repr=False)
+
+
+RefundOutcome: TypeAlias = Literal["pending", "requires_action", "succeeded", "failed", "canceled"]
+"""A refund's status, as Stripe names it: ``pending`` until the bank confirms, ``succeeded``,
+``failed`` (the money came back to the balance), ``canceled``; ``requires_action`` for the few
+methods whose refunds need the customer's details."""
+
+
+@attrs.frozen
+class Refunded:
+    """One refund of a charge, as Stripe last reported it.
+
+    ``refund_key`` is the caller's key for it; a refund made elsewhere (the Dashboard) and learnt
+    from a webhook has its Stripe id there.
+    """
+
+    refund_id: str
+    payment_intent_id: str
+    amount: int
+    currency: str
+    status: RefundOutcome
+    refund_key: str
+    reason: str | None = None
+    failure_reason: str | None = None
+
+
+@attrs.frozen
 class SetupSessionRecord:
     """A Checkout Session this library started or completed, as a store keeps it."""
 

@@ -268,3 +268,98 @@ def list_page(data: Mapping[str, Any]) -> tuple[list[Mapping[str, Any]], bool]:
     items = data.get("data")
     found = [item for item in items if isinstance(item, Mapping)] if isinstance(items, list) else []
     return found, data.get("has_more") is True
+
+
+@attrs.frozen
+class RefundView:
+    """The parts of a Refund the refund ledger reads (from an answer, a list or an event)."""
+
+    id: str
+    amount: int
+    currency: str
+    status: str | None
+    payment_intent_id: str | None
+    charge_id: str | None
+    reason: str | None
+    failure_reason: str | None
+    metadata: dict[str, str]
+    created: int
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> RefundView:
+        """Read a Refund; ``Malformed`` without an id, an amount or a currency."""
+        amount = integer(data.get("amount"))
+        currency = data.get("currency")
+        if amount is None or amount < 0 or not isinstance(currency, str):
+            raise Malformed("the Refund has no usable amount or currency")
+        if not _CURRENCY.fullmatch(currency):
+            raise Malformed("the Refund's currency is not a currency code")
+        return cls(
+            id=require_id(data, "Refund"),
+            amount=amount,
+            currency=currency.lower(),
+            status=_code(data.get("status")),
+            payment_intent_id=object_id(data.get("payment_intent")),
+            charge_id=object_id(data.get("charge")),
+            reason=_code(data.get("reason")),
+            failure_reason=_code(data.get("failure_reason")),
+            metadata=metadata(data.get("metadata")),
+            created=integer(data.get("created")) or 0,
+        )
+
+
+_CURRENCY = re.compile(r"[A-Za-z]{3}")
+_CODE = re.compile(r"[a-z0-9_]{1,64}")
+
+
+def _code(value: object) -> str | None:
+    """One of Stripe's enum values (a status, a reason), or None for anything else."""
+    return value if isinstance(value, str) and _CODE.fullmatch(value) else None
+
+
+@attrs.frozen
+class ChargeView:
+    """The parts of a Charge the refund and dispute events read."""
+
+    id: str
+    payment_intent_id: str | None
+    amount_refunded: int
+    refunds: tuple[RefundView, ...] | None  # None when the Charge does not list them
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> ChargeView:
+        """Read a Charge; its ``refunds`` list only when Stripe included it."""
+        listed = data.get("refunds")
+        refunds = None
+        if isinstance(listed, Mapping) and isinstance(listed.get("data"), list):
+            items, more = list_page(listed)
+            # A partial list (has_more) is as good as none: the caller lists them all.
+            refunds = None if more else tuple(RefundView.parse(item) for item in items)
+        return cls(
+            id=require_id(data, "Charge"),
+            payment_intent_id=object_id(data.get("payment_intent")),
+            amount_refunded=integer(data.get("amount_refunded")) or 0,
+            refunds=refunds,
+        )
+
+
+@attrs.frozen
+class DisputeView:
+    """The parts of a Dispute that name the disputed charge."""
+
+    id: str
+    charge_id: str | None
+    payment_intent_id: str | None
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> DisputeView:
+        """Read a Dispute; ``Malformed`` when it names no charge at all."""
+        charge_id = object_id(data.get("charge"))
+        payment_intent_id = object_id(data.get("payment_intent"))
+        if charge_id is None and payment_intent_id is None:
+            raise Malformed("the Dispute names no Charge")
+        return cls(
+            id=require_id(data, "Dispute"),
+            charge_id=charge_id,
+            payment_intent_id=payment_intent_id,
+        )

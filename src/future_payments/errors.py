@@ -6,12 +6,15 @@ re-exports the root, the branches and the leaves that carry data a caller reads 
 
     FuturePaymentsError *
     ├── InvalidInput (ValueError) *               a bad argument (see .param); nothing was sent
+    │   └── RefundExceedsCharge                   more than is left to refund (.refundable)
     ├── IdempotencyConflict (ValueError) *        a caller key reused with other parameters
     ├── NotFound (LookupError) *
     │   ├── UnknownCustomer                       no Stripe Customer stored for a customer_ref
     │   ├── UnknownSession                        Stripe knows no such Checkout Session
     │   ├── UnknownPaymentMethod                  not a saved method of that customer
-    │   └── NoSavedPaymentMethod                  the customer has nothing to charge
+    │   ├── NoSavedPaymentMethod                  the customer has nothing to charge
+    │   └── UnknownCharge                         no charge recorded for an idempotency_key
+    ├── ChargeNotRefundable                       the charge is not Charged (.state)
     ├── SessionNotComplete *                      the Checkout Session is still open (.status)
     ├── SessionExpired *                          the Checkout Session expired unused
     ├── SetupFailed *                             the SetupIntent ended without a method
@@ -42,13 +45,16 @@ re-exports the root, the branches and the leaves that carry data a caller reads 
         ├── StripeRequestRejected                 Stripe answered 400 (.code, .param)
         ├── StripeRateLimited                     429
         └── StripeUnavailable                     connection errors, 409 and 5xx
-            └── ChargeOutcomeUnknown *            a charge whose result never arrived; retry with
-                                                  the same idempotency_key, it is safe
+            ├── ChargeOutcomeUnknown *            a charge whose result never arrived; retry with
+            │                                     the same idempotency_key, it is safe
+            └── RefundOutcomeUnknown *            a refund whose answer never arrived; retry with
+                                                  the same refund_key, it is safe
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "ChargeNotRefundable",
     "ChargeOutcomeUnknown",
     "ConnectionLost",
     "DatabaseBusy",
@@ -70,6 +76,8 @@ __all__ = [
     "NoSavedPaymentMethod",
     "NotFound",
     "PayloadTooLarge",
+    "RefundExceedsCharge",
+    "RefundOutcomeUnknown",
     "SchemaMissing",
     "SchemaVersionMismatch",
     "SessionExpired",
@@ -83,6 +91,7 @@ __all__ = [
     "StripeRequestRejected",
     "StripeUnavailable",
     "TimestampOutsideTolerance",
+    "UnknownCharge",
     "UnknownCustomer",
     "UnknownPaymentMethod",
     "UnknownSession",
@@ -108,8 +117,20 @@ class InvalidInput(FuturePaymentsError, ValueError):
         self.param = param
 
 
+class RefundExceedsCharge(InvalidInput):
+    """A refund of more than what is left to refund of the charge; nothing was sent.
+
+    Attributes:
+        refundable: what is left to refund, in the currency's smallest unit.
+    """
+
+    def __init__(self, message: str, *, refundable: int) -> None:
+        super().__init__(message, param="amount")
+        self.refundable = refundable
+
+
 class IdempotencyConflict(FuturePaymentsError, ValueError):
-    """An idempotency_key was used before with another amount, currency, customer or method."""
+    """A caller key was used before for another charge or refund (amount, currency, customer...)."""
 
 
 class NotFound(FuturePaymentsError, LookupError):
@@ -130,6 +151,22 @@ class UnknownPaymentMethod(NotFound):
 
 class NoSavedPaymentMethod(NotFound):
     """The customer has no saved payment method to charge."""
+
+
+class UnknownCharge(NotFound):
+    """No charge is recorded under this idempotency_key (``charge_saved`` makes the record)."""
+
+
+class ChargeNotRefundable(FuturePaymentsError):
+    """Only a charge that is ``Charged`` can be refunded; nothing was sent.
+
+    Attributes:
+        state: the charge's state in the ledger (``requires_action``, ``declined``...).
+    """
+
+    def __init__(self, message: str, *, state: str) -> None:
+        super().__init__(message)
+        self.state = state
 
 
 class SessionNotComplete(FuturePaymentsError):
@@ -306,3 +343,15 @@ class ChargeOutcomeUnknown(StripeUnavailable):
     def __init__(self, message: str, *, idempotency_key: str) -> None:
         super().__init__(message)
         self.idempotency_key = idempotency_key
+
+
+class RefundOutcomeUnknown(StripeUnavailable):
+    """A refund was sent but Stripe's answer never arrived.
+
+    Calling ``refund`` again with the same ``refund_key`` is safe: the ledger resends it under
+    the same Idempotency-Key, or finds the refund Stripe made, and never refunds twice.
+    """
+
+    def __init__(self, message: str, *, refund_key: str) -> None:
+        super().__init__(message)
+        self.refund_key = refund_key

@@ -15,6 +15,7 @@ import stripe
 from examples._shared import WEBHOOK_PATH, Services
 
 from future_payments import AsyncFuturePayments, FuturePayments, SQLiteStore
+from future_payments.stores import ThreadedStore
 from future_payments.testing import FakeServer
 
 
@@ -32,7 +33,9 @@ def _services(server: FakeServer, kind: type[Any], db: Path) -> Services[Any]:
     http_client = stripe.HTTPXClient() if kind is AsyncFuturePayments else None
     client = server.client(http_client=http_client)
     store = SQLiteStore(db)
-    payments = kind(client=client, store=store, webhook_secret=server.fake.webhook_secret)
+    # The async facade awaits an AsyncStore: the blocking SQLite store runs in threads.
+    wrapped = ThreadedStore(store) if kind is AsyncFuturePayments else store
+    payments = kind(client=client, store=wrapped, webhook_secret=server.fake.webhook_secret)
     return Services(payments, client, server, http_client, [store.close])
 
 

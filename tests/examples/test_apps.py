@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -210,68 +210,186 @@ def test_bad_charge_form_is_a_400_page(app: Driver, fake: FakeStripe, form: dict
     assert 0 == payment_intent_count(fake)
 
 
-def test_card_needing_authentication_goes_to_the_recovery_page(
-    app: Driver, fake: FakeStripe
-) -> None:
-    """4000002760003184: the charge redirects to the recovery page, which offers to authenticate."""
+def needs_authentication(app: Driver, fake: FakeStripe) -> str:
+    """Save 4000002760003184 and charge it: the charge's key (authentication needed)."""
     save_card(app, fake, AUTH_ON_EVERY_CHARGE)
-    reply = charge(app, charge_key(app))
+    key = charge_key(app)
+    assert "Authentication needed" in charge(app, key).text
+    return key
+
+
+def to_the_bank(app: Driver, key: str) -> str:
+    """Press "Authenticate payment": the bank's challenge URL the app redirects to."""
+    reply = app.post(f"/pay/{key}")
     assert 303 == reply.status
     assert reply.location is not None
-    assert reply.location.startswith("/recover?payment_intent=pi_")
-    page = app.get(reply.location)
-    assert 200 == page.status
-    assert "Authentication needed" in page.text
+    return reply.location
+
+
+def test_card_needing_authentication_shows_the_link_to_email(app: Driver, fake: FakeStripe) -> None:
+    """4000002760003184: the charge page shows the "authenticate this payment" link to e-mail."""
+    save_card(app, fake, AUTH_ON_EVERY_CHARGE)
+    key = charge_key(app)
+    reply = charge(app, key)
+    assert 200 == reply.status
+    assert "<h1>Authentication needed</h1>" in reply.text
+    found = re.search(r'id="authenticate-link" href="([^"]+)"', reply.text)
+    assert found is not None
+    assert (f"/pay/{key}", "http") == (urlsplit(found.group(1)).path, found.group(1)[:4])
+
+
+def test_the_link_opens_a_page_that_starts_nothing(app: Driver, fake: FakeStripe) -> None:
+    """GET /pay/<key> (mail scanners open links): two buttons, and no request."""
+    key = needs_authentication(app, fake)
+    before = len(fake.requests)
+    page = app.get(f"/pay/{key}")
+    assert (200, 0) == (page.status, len(fake.requests) - before)
     assert "Authenticate payment" in page.text
+    assert "Cancel payment" in page.text
+    assert "19.99 USD" in page.text
 
 
-def test_recovery_confirms_on_session_and_redirects_to_the_bank(
-    app: Driver, fake: FakeStripe
-) -> None:
-    """POST /recover confirms the PaymentIntent and sends the browser to its next_action URL."""
-    save_card(app, fake, AUTH_ON_EVERY_CHARGE)
-    pi = parse_qs(urlsplit(charge(app, charge_key(app)).location or "").query)["payment_intent"][0]
-    reply = app.post("/recover", {"payment_intent": pi})
-    assert 303 == reply.status
-    intent = fake.client().v1.payment_intents.retrieve(pi)
+def test_authenticate_redirects_to_the_banks_page(app: Driver, fake: FakeStripe) -> None:
+    """POST /pay/<key>: one request, then the browser goes to the challenge (next_action)."""
+    key = needs_authentication(app, fake)
+    before = len(fake.requests)
+    location = to_the_bank(app, key)
+    assert 1 == len(fake.requests) - before
+    [intent] = fake.client().v1.payment_intents.list().data
     assert "requires_action" == intent.status
-    assert intent.next_action.redirect_to_url.url == reply.location
-    assert intent.next_action.redirect_to_url.return_url.endswith("/recovered")
+    assert intent.next_action.redirect_to_url.url == location
+    assert intent.next_action.redirect_to_url.return_url.endswith(f"/pay/{key}/return")
 
 
-def test_recovered_page_shows_the_charge_once_the_webhook_arrived(
-    app: Driver, fake: FakeStripe
-) -> None:
-    """Authenticated: the PaymentIntent succeeded; after the webhook the ledger says Charged."""
-    save_card(app, fake, AUTH_ON_EVERY_CHARGE)
-    pi = parse_qs(urlsplit(charge(app, charge_key(app)).location or "").query)["payment_intent"][0]
-    app.post("/recover", {"payment_intent": pi})
-    fake.authenticate(pi)
-    before = app.get(f"/recovered?payment_intent={pi}")
-    assert 'id="status">succeeded<' in before.text
-    assert "webhook has not arrived yet" in before.text
-    assert {200} == set(deliver_webhooks(app, fake))
-    after = app.get(f"/recovered?payment_intent={pi}")
-    assert 'id="ledger">Charged<' in after.text
-    assert "Payment succeeded" in after.text
+def test_return_page_after_a_passed_challenge_says_charged(app: Driver, fake: FakeStripe) -> None:
+    """Back from the bank: "Payment succeeded", Charged, with no webhook needed."""
+    key = needs_authentication(app, fake)
+    fake.authenticate(to_the_bank(app, key))
+    page = app.get(f"/pay/{key}/return?redirect_status=succeeded")
+    assert 200 == page.status
+    assert "<h1>Payment succeeded</h1>" in page.text
+    assert 'id="ledger">Charged<' in page.text
 
 
-def test_recovery_of_a_settled_charge_goes_to_the_result(app: Driver, fake: FakeStripe) -> None:
-    """A recovery link for a charge that already went through shows its final state."""
+def test_failed_challenge_can_be_tried_again(app: Driver, fake: FakeStripe) -> None:
+    """A failed challenge: "Authentication failed" with "Try again", which works."""
+    key = needs_authentication(app, fake)
+    fake.authenticate(to_the_bank(app, key), succeed=False)
+    failed = app.get(f"/pay/{key}/return")
+    assert "<h1>Authentication failed</h1>" in failed.text
+    assert "Try again" in failed.text
+    fake.authenticate(to_the_bank(app, key))
+    assert 'id="ledger">Charged<' in app.get(f"/pay/{key}/return").text
+    assert 1 == payment_intent_count(fake)
+
+
+def test_cancel_ends_the_charge(app: Driver, fake: FakeStripe) -> None:
+    """ "Cancel payment": the PaymentIntent is cancelled and the return page says so."""
+    key = needs_authentication(app, fake)
+    reply = app.post(f"/pay/{key}/cancel")
+    assert (303, f"/pay/{key}/return") == (reply.status, reply.location)
+    assert "<h1>Payment cancelled</h1>" in app.get(f"/pay/{key}/return").text
+    [intent] = fake.client().v1.payment_intents.list().data
+    assert "canceled" == intent.status
+
+
+def test_link_of_a_settled_charge_goes_to_its_result(app: Driver, fake: FakeStripe) -> None:
+    """The link of a charge that already went through shows its result."""
     save_card(app, fake)
-    charge(app, charge_key(app))
-    pi = fake.client().v1.payment_intents.list().data[0].id
-    reply = app.get(f"/recover?payment_intent={pi}")
-    assert (303, f"/recovered?payment_intent={pi}") == (reply.status, reply.location)
+    key = charge_key(app)
+    charge(app, key)
+    reply = app.get(f"/pay/{key}")
+    assert (303, f"/pay/{key}/return") == (reply.status, reply.location)
+    assert "<h1>Payment succeeded</h1>" in app.get(f"/pay/{key}/return").text
 
 
-def test_someone_elses_payment_intent_is_not_found(app: Driver, fake: FakeStripe) -> None:
-    """The recovery pages show only the logged-in customer's charges."""
-    save_card(app, fake, AUTH_ON_EVERY_CHARGE)
-    pi = parse_qs(urlsplit(charge(app, charge_key(app)).location or "").query)["payment_intent"][0]
+def test_someone_elses_charge_is_not_found(app: Driver, fake: FakeStripe) -> None:
+    """The payment and refund pages work only on the logged-in customer's charges."""
+    key = needs_authentication(app, fake)
     app.post("/login", {"customer_ref": "mallory"})
-    assert 404 == app.get(f"/recover?payment_intent={pi}").status
-    assert 404 == app.post("/recover", {"payment_intent": pi}).status
+    assert 404 == app.get(f"/pay/{key}").status
+    assert 404 == app.post(f"/pay/{key}").status
+    assert 404 == app.post(f"/pay/{key}/cancel").status
+    assert 404 == app.post(f"/charges/{key}/refund", {"refund_key": "refund-x"}).status
+
+
+def test_unknown_charge_key_is_not_found(app: Driver) -> None:
+    """A key the charge form never made: 404."""
+    assert 404 == app.get("/pay/order-1").status
+    assert 404 == app.get("/pay/charge-nope/return").status
+
+
+def refund_key(page: str, key: str) -> str:
+    """The refund key the account page's refund form for charge ``key`` carries."""
+    item = page.split(f'id="{key}"', 1)[1].split("</li>", 1)[0]
+    found = re.search(r'name="refund_key" value="([^"]+)"', item)
+    assert found is not None, "no refund form for the charge"
+    return found.group(1)
+
+
+def charged(app: Driver, fake: FakeStripe) -> str:
+    """Save 4242 and charge it through the form: the charge's key."""
+    save_card(app, fake)
+    key = charge_key(app)
+    assert "<h1>Charged</h1>" in charge(app, key).text
+    return key
+
+
+def test_account_lists_the_charge_with_a_refund_button(app: Driver, fake: FakeStripe) -> None:
+    """A charge made through the form is listed on the account page with "Refund"."""
+    key = charged(app, fake)
+    page = app.get("/account").text
+    assert "Your charges" in page
+    assert f'action="/charges/{key}/refund"' in page
+    assert "19.99 USD — charged" in page
+
+
+def test_refund_button_refunds_the_charge(app: Driver, fake: FakeStripe) -> None:
+    """An empty amount refunds it all: the notice, the refund listed, no refund button left."""
+    key = charged(app, fake)
+    form = {"refund_key": refund_key(app.get("/account").text, key), "amount": ""}
+    reply = app.post(f"/charges/{key}/refund", form)
+    assert (303, "/account?notice=refunded") == (reply.status, reply.location)
+    page = app.get("/account?notice=refunded").text
+    assert "Refund sent." in page
+    assert "19.99 USD refunded: succeeded" in page
+    assert f'action="/charges/{key}/refund"' not in page
+
+
+def test_partial_refund_leaves_the_rest_refundable(app: Driver, fake: FakeStripe) -> None:
+    """5.00 refunded of 19.99: listed, and the form offers at most the 14.99 left."""
+    key = charged(app, fake)
+    form = {"refund_key": refund_key(app.get("/account").text, key), "amount": "500"}
+    app.post(f"/charges/{key}/refund", form)
+    page = app.get("/account").text
+    assert "5.00 USD refunded: succeeded" in page
+    assert 'max="1499"' in page
+
+
+def test_double_submitted_refund_form_refunds_once(app: Driver, fake: FakeStripe) -> None:
+    """The same refund form posted twice: one refund at Stripe."""
+    key = charged(app, fake)
+    form = {"refund_key": refund_key(app.get("/account").text, key), "amount": "500"}
+    assert [303, 303] == [app.post(f"/charges/{key}/refund", form).status for _ in range(2)]
+    assert 1 == len(fake.client().v1.refunds.list().data)
+
+
+def test_over_refund_is_a_400_page(app: Driver, fake: FakeStripe) -> None:
+    """More than the charge: a 400 page saying what is left; nothing refunded."""
+    key = charged(app, fake)
+    form = {"refund_key": refund_key(app.get("/account").text, key), "amount": "2500"}
+    reply = app.post(f"/charges/{key}/refund", form)
+    assert 400 == reply.status
+    assert "1999" in reply.text
+    assert 0 == len(fake.client().v1.refunds.list().data)
+
+
+def test_refund_of_a_charge_awaiting_authentication_is_a_409(app: Driver, fake: FakeStripe) -> None:
+    """Not charged yet: 409 "Not refundable"."""
+    key = needs_authentication(app, fake)
+    reply = app.post(f"/charges/{key}/refund", {"refund_key": "refund-x", "amount": ""})
+    assert 409 == reply.status
+    assert "Not refundable" in reply.text
 
 
 def test_declined_card_shows_the_decline_page(app: Driver, fake: FakeStripe) -> None:
@@ -291,7 +409,8 @@ def test_make_default_moves_the_badge(app: Driver, fake: FakeStripe) -> None:
     assert (303, "/account?notice=default") == (reply.status, reply.location)
     default = stored_methods(app)
     assert {first: False, second: True} == {m.id: m.is_default for m in default}
-    assert 303 == charge(app, charge_key(app)).status  # the 3184 card: authentication needed
+    reply = charge(app, charge_key(app))  # the 3184 card: authentication needed
+    assert "<h1>Authentication needed</h1>" in reply.text
 
 
 def test_remove_detaches_the_card(app: Driver, fake: FakeStripe) -> None:

@@ -135,16 +135,28 @@ class Customer:
         rows = self.browser.find_elements(By.CSS_SELECTOR, "li.method")
         return next(r for r in rows if f"•••• {last4}" in r.text)
 
+    def charge_rows(self) -> list[Any]:
+        """The account page's charges, newest first."""
+        from selenium.webdriver.common.by import By
+
+        return list(self.browser.find_elements(By.CSS_SELECTOR, "li.charge"))
+
     def delivered(self) -> set[int | None]:
         return {attempt.status for attempt in self.app.server.deliveries}
 
 
-def keep_account_screenshot(browser: Any, framework: str) -> None:
-    """docs/images/<framework>-account.png: when asked for, or when there is none yet."""
-    target = IMAGES / f"{framework}-account.png"
+def keep_screenshot(browser: Any, name: str) -> None:
+    """docs/images/<name>.png: when asked for, or when there is none yet."""
+    target = IMAGES / f"{name}.png"
     if os.environ.get("FUTURE_PAYMENTS_SCREENSHOTS") == "1" or not target.exists():
         IMAGES.mkdir(parents=True, exist_ok=True)
-        browser.save_screenshot(str(target))
+        size = browser.get_window_size()
+        height = browser.execute_script("return document.documentElement.scrollHeight")
+        browser.set_window_size(size["width"], max(size["height"], height + 140))
+        try:
+            browser.save_screenshot(str(target))
+        finally:
+            browser.set_window_size(size["width"], size["height"])
 
 
 # stripe 16's HTTPXClient (the async apps' transport) posts with httpx's deprecated data=str.
@@ -156,10 +168,10 @@ FRAMEWORK_PARAMS = [
 
 
 @pytest.mark.parametrize("framework", FRAMEWORK_PARAMS)
-def test_save_charge_and_recover_in_a_browser(
+def test_save_charge_recover_and_refund_in_a_browser(
     browser: Any, framework: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    """3-D Secure at setup, webhook, charge; then a card that asks again, recovered on-session."""
+    """3-D Secure at setup, charge; a card that asks again: failed, retried, charged; refund."""
     browser.delete_all_cookies()
     with live_app(framework, tmp_path) as app, screenshot_on_failure(browser, request.node.name):
         customer = Customer(browser, app)
@@ -179,17 +191,38 @@ def test_save_charge_and_recover_in_a_browser(
         customer.method_row("3184").find_element("xpath", './/button[.="Make default"]').click()
         customer.wait_for_url(f"{app.url}/account?notice=default")
         assert "default" in customer.method_row("3184").text
-        keep_account_screenshot(browser, framework)
 
         customer.click("Charge")
         customer.wait_for_heading("Authentication needed")
+        link = customer.find("#authenticate-link")
+        assert link.text.startswith(f"{app.url}/pay/charge-")
+        link.click()  # the link the app would e-mail
+        customer.wait_for_heading("Confirm your payment")
+        if framework == "flask":
+            keep_screenshot(browser, "recovery-pay")
         customer.click("Authenticate payment")
         customer.wait_for_url(f"{app.server.url}/authenticate/")
+        if framework == "flask":
+            keep_screenshot(browser, "recovery-challenge")
+        customer.click("Fail authentication")
+        customer.wait_for_heading("Authentication failed")
+        if framework == "flask":
+            keep_screenshot(browser, "recovery-failed")
+        customer.click("Try again")
+        customer.wait_for_url(f"{app.server.url}/authenticate/")
         customer.click("Complete authentication")
-        customer.wait_for_url(f"{app.url}/recovered?payment_intent=pi_")
-        assert "succeeded" == customer.find("#status").text
-        app.server.flush_webhooks()
-        browser.refresh()
+        customer.wait_for_url(f"{app.url}/pay/charge-")
         customer.wait_for_heading("Payment succeeded")
         assert "Charged" == customer.find("#ledger").text
+
+        customer.open("/account")
+        customer.wait_for_heading("Your account")
+        recovered, first = customer.charge_rows()  # newest first
+        assert "19.99 USD — charged" in recovered.text
+        first.find_element("css selector", 'input[name="amount"]').send_keys("500")
+        first.find_element("xpath", './/button[.="Refund"]').click()
+        customer.wait_for_url(f"{app.url}/account?notice=refunded")
+        assert "5.00 USD refunded: succeeded" in customer.charge_rows()[1].text
+        keep_screenshot(browser, f"{framework}-account")
+        app.server.flush_webhooks()
         assert {200} == customer.delivered()

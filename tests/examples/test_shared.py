@@ -6,15 +6,17 @@ from pathlib import Path
 
 import pytest
 from examples._shared import FormError, Pages, forms, services_from_env
-from examples._shared.pages import card_label, error_status, money
+from examples._shared.pages import ChargeLine, card_label, error_status, money
 
 from future_payments import (
     AsyncFuturePayments,
     FuturePayments,
     NeedsAuthentication,
+    Refunded,
     SavedPaymentMethod,
     SessionNotComplete,
 )
+from future_payments.stores import ChargeRecord
 
 
 def test_without_a_key_the_app_runs_on_a_fake_server(tmp_path: Path) -> None:
@@ -151,12 +153,68 @@ def test_pages_escape_what_they_show() -> None:
     assert "<script>" not in html
 
 
-def test_recovery_page_keeps_the_client_secret_out() -> None:
+def test_authentication_pages_keep_the_client_secret_out() -> None:
     """The client_secret never reaches the HTML: the server confirms on the customer's behalf."""
     needs = NeedsAuthentication("pi_1", "pi_1_secret_x", 1999, "usd", "pm_1")
-    page = Pages("Test", "demo-user").recovery(needs)
-    assert "pi_1_secret_x" not in page
-    assert 'name="payment_intent" value="pi_1"' in page
+    pages = Pages("Test", "demo-user")
+    needed = pages.authentication_needed(needs, "http://127.0.0.1:8000/pay/charge-k")
+    result = pages.authentication_result("charge-k", needs)
+    assert "pi_1_secret_x" not in needed + result
+    assert 'href="http://127.0.0.1:8000/pay/charge-k"' in needed
+    assert 'action="/pay/charge-k"' in result
+
+
+def record(**changes: object) -> ChargeRecord:
+    values: dict[str, object] = {
+        "idempotency_key": "charge-k",
+        "customer_ref": "demo-user",
+        "amount": 1999,
+        "currency": "usd",
+        "payment_method_id": "pm_1",
+        "state": "succeeded",
+        "payment_intent_id": "pi_1",
+    }
+    values.update(changes)
+    return ChargeRecord(**values)  # type: ignore[arg-type]
+
+
+def test_charge_list_offers_what_is_left_to_refund() -> None:
+    """A failed refund gives its amount back; the form's maximum is what is left."""
+    refunds = [
+        Refunded("re_1", "pi_1", 500, "usd", "succeeded", "refund-a"),
+        Refunded(
+            "re_2", "pi_1", 700, "usd", "failed", "refund-b", failure_reason="lost_or_stolen_card"
+        ),
+    ]
+    page = Pages("Test", "demo-user").account(
+        [method(is_default=True)],
+        idempotency_key="charge-n",
+        charges=[ChargeLine(record(), refunds)],
+    )
+    assert 'max="1499"' in page
+    assert "7.00 USD refunded: failed (lost_or_stolen_card)" in page
+
+
+def test_fully_refunded_or_unfinished_charges_have_no_refund_form() -> None:
+    """Nothing left, or not charged: no refund form; an unfinished one links to its page."""
+    full = ChargeLine(record(), [Refunded("re_1", "pi_1", 1999, "usd", "pending", "refund-a")])
+    waiting = ChargeLine(record(idempotency_key="charge-w", state="requires_action"))
+    page = Pages("Test", "demo-user").account(
+        [], idempotency_key="charge-n", charges=[full, waiting]
+    )
+    assert "/refund" not in page
+    assert 'href="/pay/charge-w"' in page
+
+
+def test_refund_form_reads_an_empty_amount_as_the_rest() -> None:
+    """An empty amount is None (what is left); a key is required."""
+    key = forms.new_refund_key()
+    assert (None, key) == (forms.refund_form({"amount": "", "refund_key": key}).amount, key)
+    assert 500 == forms.refund_form({"amount": "500", "refund_key": key}).amount
+    with pytest.raises(FormError):
+        forms.refund_form({"amount": "5.00", "refund_key": key})
+    with pytest.raises(FormError):
+        forms.refund_form({"amount": ""})
 
 
 @pytest.mark.parametrize(

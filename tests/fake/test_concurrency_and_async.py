@@ -83,7 +83,9 @@ def test_public_names() -> None:
         "SupportsPost",
         "TestCard",
         "WebhookDelivery",
+        "charged",
         "deliver_webhooks",
+        "needs_authentication",
         "saved_card",
         "vcr_config",
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from future_payments import Charged, FuturePayments, NeedsAuthentication
+from future_payments import AuthenticationStarted, Charged, FuturePayments, NeedsAuthentication
 from future_payments.testing import FakeCardError, FakeStripe, Scenarios, saved_card
 
 
@@ -70,3 +70,52 @@ def test_card_that_cannot_be_saved(fake_stripe: FakeStripe, payments: FuturePaym
         saved_card(payments, fake_stripe, "user-1", card="4000000000009995")
 
     assert [] == payments.payment_methods("user-1")
+
+
+def test_needs_authentication_scenario(
+    fake_stripe: FakeStripe, scenarios: Scenarios, payments: FuturePayments
+) -> None:
+    """needs_authentication: a charge awaiting the customer, recoverable by start_authentication."""
+    result = scenarios.needs_authentication("user-1", amount=2500)
+
+    started = payments.start_authentication(
+        "needs-authentication-user-1", return_url="https://app.example/pay/return"
+    )
+    assert isinstance(started, AuthenticationStarted)
+    fake_stripe.authenticate(started.url)
+    charged = payments.complete_authentication("needs-authentication-user-1")
+    assert (2500, result.payment_intent_id) == (charged.amount, charged.payment_intent_id)
+    assert isinstance(charged, Charged)
+
+
+def test_needs_authentication_charges_the_new_card(
+    scenarios: Scenarios, payments: FuturePayments
+) -> None:
+    """With a default card already saved, the scenario still charges the card that asks."""
+    default = scenarios.saved_card("user-1")
+
+    result = scenarios.needs_authentication("user-1", idempotency_key="order-9")
+
+    assert default.id != result.payment_method_id
+    assert default == payments.default_payment_method("user-1")
+
+
+def test_charged_scenario_can_be_refunded(
+    scenarios: Scenarios, payments: FuturePayments
+) -> None:
+    """charged: a Charged charge under its key, refundable at once."""
+    result = scenarios.charged("user-1", idempotency_key="order-1", amount=1000)
+
+    refund = payments.refund("order-1", refund_key="r-1")
+
+    assert isinstance(result, Charged)
+    assert (1000, "succeeded") == (refund.amount, refund.status)
+
+
+def test_charged_with_a_pending_refund_card(
+    scenarios: Scenarios, payments: FuturePayments
+) -> None:
+    """charged(card=4000000000007726): its refunds stay pending."""
+    scenarios.charged("user-1", card="4000000000007726")
+
+    assert "pending" == payments.refund("charged-user-1", refund_key="r-1").status

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import assert_type
+from typing import Literal, assert_type
 
 import stripe
 
 from future_payments import (
+    AuthenticationStarted,
     Charged,
     ChargeOutcomeUnknown,
     ChargeResult,
@@ -18,6 +19,8 @@ from future_payments import (
     MemoryStore,
     NeedsAuthentication,
     Processing,
+    Refunded,
+    RefundOutcomeUnknown,
     SavedPaymentMethod,
     SetupStarted,
     SQLiteStore,
@@ -80,6 +83,33 @@ def flow(client: stripe.StripeClient) -> None:
     payments.remove_payment_method("user-42", saved.id)
 
 
+def after_the_charge(payments: FuturePayments) -> None:
+    started = payments.start_authentication("order-1", return_url="https://shop.example/back")
+    assert_type(started, AuthenticationStarted | ChargeResult)
+    match started:
+        case AuthenticationStarted(payment_intent_id=pi, url=url):
+            assert_type(pi, str)
+            assert_type(url, str)
+        case Charged() | Declined() | NeedsAuthentication() | Processing():
+            pass
+    assert_type(payments.complete_authentication("order-1"), ChargeResult)
+    assert_type(payments.cancel_charge("order-1"), ChargeResult)
+    refund = payments.refund(
+        "order-1",
+        refund_key="refund-1",
+        amount=500,
+        reason="requested_by_customer",
+        metadata={"ticket": "7"},
+    )
+    assert_type(refund, Refunded)
+    assert_type(
+        refund.status, Literal["pending", "requires_action", "succeeded", "failed", "canceled"]
+    )
+    assert_type(refund.refund_id, str)
+    assert_type(payments.refund("order-1", refund_key="refund-2"), Refunded)
+    assert_type(payments.refunds("order-1"), list[Refunded])
+
+
 def webhooks(body: bytes, header: str, payments: FuturePayments) -> None:
     from future_payments.webhooks import handle_webhook
 
@@ -92,7 +122,13 @@ def webhooks(body: bytes, header: str, payments: FuturePayments) -> None:
 
 
 def errors() -> None:
-    from future_payments.errors import StripeRequestRejected, UnknownCustomer
+    from future_payments.errors import (
+        ChargeNotRefundable,
+        RefundExceedsCharge,
+        StripeRequestRejected,
+        UnknownCharge,
+        UnknownCustomer,
+    )
 
     try:
         pass
@@ -104,6 +140,14 @@ def errors() -> None:
         assert_type(exc.param, str | None)
     except ChargeOutcomeUnknown as exc:
         assert_type(exc.idempotency_key, str)
+    except RefundOutcomeUnknown as exc:
+        assert_type(exc.refund_key, str)
+    except RefundExceedsCharge as exc:
+        assert_type(exc.refundable, int)
+    except ChargeNotRefundable as exc:
+        assert_type(exc.state, str)
+    except UnknownCharge as exc:
+        assert_type(exc, UnknownCharge)
     except FuturePaymentsError as exc:
         assert_type(exc, FuturePaymentsError)
 
@@ -134,6 +178,12 @@ async def async_flow(client: stripe.StripeClient) -> None:
     assert_type(await payments.default_payment_method("user-42"), SavedPaymentMethod | None)
     assert_type(await payments.set_default("user-42", saved.id), SavedPaymentMethod)
     await payments.remove_payment_method("user-42", saved.id)
+    started = await payments.start_authentication("order-1", return_url="https://shop.example/b")
+    assert_type(started, AuthenticationStarted | ChargeResult)
+    assert_type(await payments.complete_authentication("order-1"), ChargeResult)
+    assert_type(await payments.cancel_charge("order-1"), ChargeResult)
+    assert_type(await payments.refund("order-1", refund_key="refund-1"), Refunded)
+    assert_type(await payments.refunds("order-1"), list[Refunded])
     status, _body = await handle_webhook_async(payments, b"{}", {"Stripe-Signature": "t=1"})
     assert_type(status, int)
 
@@ -156,3 +206,16 @@ def fake_server() -> None:
         assert_type(attempts, list[DeliveryAttempt])
         assert_type(attempts[0].retry_in, float | None)
         assert_type(attempts[0].at, int)
+
+
+def scenarios(payments: FuturePayments) -> None:
+    from future_payments.testing import FakeStripe, Scenarios, charged, needs_authentication
+
+    fake = FakeStripe()
+    assert_type(needs_authentication(payments, fake, "user-42"), NeedsAuthentication)
+    assert_type(charged(payments, fake, "user-7", amount=500, card="4242424242424242"), Charged)
+    bound = Scenarios(payments, fake)
+    assert_type(
+        bound.needs_authentication("user-8", idempotency_key="order-8"), NeedsAuthentication
+    )
+    assert_type(bound.charged("user-9"), Charged)

@@ -26,6 +26,7 @@ from future_payments import (
     WebhookError,
 )
 from future_payments._events import HANDLERS
+from future_payments._models import RefundRecord
 from future_payments.stores import ChargeRecord, SetupSessionRecord, Store
 from future_payments.testing import FakeStripe
 from future_payments.webhooks import sign_payload
@@ -88,7 +89,39 @@ SKELETONS: dict[str, dict[str, Any]] = {
         "last_payment_error": {"code": "card_declined", "decline_code": "x", "message": "m"},
         "created": 1,
     },
+    # After the charge: the seeded charge "order-2" is PaymentIntent pi_y's.
+    "refund": {
+        "id": "re_x",
+        "object": "refund",
+        "amount": 500,
+        "currency": "usd",
+        "status": "succeeded",
+        "payment_intent": "pi_y",
+        "charge": "ch_y",
+        "reason": None,
+        "failure_reason": None,
+        "metadata": {"future_payments_refund_key": "refund-1"},
+        "created": 1,
+    },
+    "charge": {
+        "id": "ch_y",
+        "object": "charge",
+        "payment_intent": "pi_y",
+        "amount_refunded": 500,
+        "refunds": {
+            "object": "list",
+            "has_more": False,
+            "data": [{"id": "re_x", "amount": 500, "currency": "usd", "payment_intent": "pi_y"}],
+        },
+    },
+    "charge.dispute": {
+        "id": "du_x",
+        "object": "dispute",
+        "charge": "ch_y",
+        "payment_intent": "pi_y",
+    },
 }
+SKELETONS["charge.refund"] = SKELETONS["refund"]  # charge.refund.updated carries a Refund
 
 
 def _skeleton(event_type: str) -> dict[str, Any]:
@@ -134,6 +167,9 @@ def _seed(store: Store) -> None:
     method = SavedPaymentMethod("pm_x", "user-1", "cus_x", "card", last4="4242")
     store.add_payment_method(method, as_of=0)
     store.claim_charge(ChargeRecord("order-1", "user-1", 1999, "usd", "pm_x"))
+    paid = ChargeRecord("order-2", "user-1", 1999, "usd", "pm_x", "succeeded", "pi_y")
+    store.claim_charge(paid)
+    store.claim_refund(RefundRecord("refund-1", "order-2", 500, "usd", payment_intent_id="pi_y"))
 
 
 @pytest.fixture(params=list(STORE_KINDS))

@@ -17,7 +17,12 @@ from future_payments.testing._fake._clock import FakeClock
 from future_payments.testing._fake._errors import ConnectionDropped, FakeCardError
 from future_payments.testing._fake._fake import FakeStripe, RecordedRequest
 from future_payments.testing._fake._webhooks import WebhookDelivery
-from future_payments.testing._scenarios import Scenarios, saved_card
+from future_payments.testing._scenarios import (
+    Scenarios,
+    charged,
+    needs_authentication,
+    saved_card,
+)
 from future_payments.testing._server import DeliveryAttempt, FakeServer, RetrySchedule
 from future_payments.testing._vcr import vcr_config
 
@@ -38,7 +43,9 @@ __all__ = [
     "SupportsPost",
     "TestCard",
     "WebhookDelivery",
+    "charged",
     "deliver_webhooks",
+    "needs_authentication",
     "saved_card",
     "vcr_config",
 ]

@@ -149,7 +149,8 @@ def future_payments(payments: FuturePayments) -> FuturePayments:
 
 @pytest.fixture
 def scenarios(payments: FuturePayments, fake_stripe: FakeStripe) -> Scenarios:
-    """One-call scenarios (``saved_card``, ``next_charge_fails``, ``deliver_webhooks``)."""
+    """One-call scenarios (``saved_card``, ``needs_authentication``, ``charged``,
+    ``next_charge_fails``, ``deliver_webhooks``)."""
     from future_payments.testing._scenarios import Scenarios
 
     return Scenarios(payments, fake_stripe)

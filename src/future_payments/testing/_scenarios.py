@@ -15,7 +15,13 @@ import attrs
 from future_payments.testing._delivery import Delivered, SupportsPost, deliver_webhooks
 
 if TYPE_CHECKING:
-    from future_payments import FuturePayments, SavedPaymentMethod
+    from future_payments import (
+        Charged,
+        ChargeResult,
+        FuturePayments,
+        NeedsAuthentication,
+        SavedPaymentMethod,
+    )
     from future_payments.testing._fake._fake import FakeStripe
 
 SUCCESS_URL = "https://app.example/payment-methods/saved?session_id={CHECKOUT_SESSION_ID}"
@@ -23,6 +29,9 @@ SUCCESS_URL = "https://app.example/payment-methods/saved?session_id={CHECKOUT_SE
 
 CANCEL_URL = "https://app.example/payment-methods/cancel"
 """The ``cancel_url`` scenarios pass to ``start_setup``."""
+
+AUTHENTICATION_CARD = "4000002760003184"
+"""The test card that needs authentication on every charge (``needs_authentication``)."""
 
 
 def saved_card(
@@ -69,6 +78,91 @@ def saved_card(
     return payments.complete_from_session(setup.session_id)
 
 
+def needs_authentication(
+    payments: FuturePayments,
+    fake: FakeStripe,
+    customer_ref: str,
+    *,
+    amount: int = 1999,
+    currency: str = "usd",
+    idempotency_key: str | None = None,
+) -> NeedsAuthentication:
+    """A charge of ``customer_ref`` that the bank wants the customer to authenticate.
+
+    Saves ``AUTHENTICATION_CARD`` (``saved_card``) and charges it off-session with
+    ``charge_saved``: Stripe answers 402 ``authentication_required``. Recover it with
+    ``payments.start_authentication(idempotency_key, return_url=...)`` and
+    ``fake.authenticate(started.url)`` (the customer passing the challenge).
+
+    Args:
+        idempotency_key: the charge's key; ``f"needs-authentication-{customer_ref}"`` when
+            omitted.
+
+    Returns:
+        The ``NeedsAuthentication`` result.
+    """
+    from future_payments import NeedsAuthentication
+
+    key = idempotency_key or f"needs-authentication-{customer_ref}"
+    result = _charge_new_card(
+        payments, fake, customer_ref, AUTHENTICATION_CARD, amount, currency, key
+    )
+    if not isinstance(result, NeedsAuthentication):  # the fake's card table changed
+        raise AssertionError(f"{AUTHENTICATION_CARD} did not need authentication: {result!r}")
+    return result
+
+
+def charged(
+    payments: FuturePayments,
+    fake: FakeStripe,
+    customer_ref: str,
+    *,
+    amount: int = 1999,
+    currency: str = "usd",
+    idempotency_key: str | None = None,
+    card: str | None = None,
+) -> Charged:
+    """A charge of ``customer_ref`` that went through: something to refund.
+
+    Saves ``card`` (default 4242; ``4000000000007726`` leaves its refunds pending,
+    ``4000000000005126`` makes them fail, ``4000000000000259`` draws a dispute) and charges it
+    off-session with ``charge_saved``.
+
+    Args:
+        idempotency_key: the charge's key; ``f"charged-{customer_ref}"`` when omitted.
+
+    Returns:
+        The ``Charged`` result.
+    """
+    from future_payments import Charged
+
+    key = idempotency_key or f"charged-{customer_ref}"
+    result = _charge_new_card(payments, fake, customer_ref, card, amount, currency, key)
+    if not isinstance(result, Charged):
+        raise AssertionError(f"the charge with {card or '4242'} did not go through: {result!r}")
+    return result
+
+
+def _charge_new_card(
+    payments: FuturePayments,
+    fake: FakeStripe,
+    customer_ref: str,
+    card: str | None,
+    amount: int,
+    currency: str,
+    idempotency_key: str,
+) -> ChargeResult:
+    """Save ``card`` for the customer and charge that very card (not the default) once."""
+    method = saved_card(payments, fake, customer_ref, card=card, currency=currency)
+    return payments.charge_saved(
+        customer_ref,
+        amount,
+        currency,
+        idempotency_key=idempotency_key,
+        payment_method_id=method.id,
+    )
+
+
 @attrs.define
 class Scenarios:
     """The scenario helpers bound to one ``FuturePayments`` and its ``FakeStripe``.
@@ -98,6 +192,44 @@ class Scenarios:
             payment_method=payment_method,
             currency=currency,
             email=email,
+        )
+
+    def needs_authentication(
+        self,
+        customer_ref: str,
+        *,
+        amount: int = 1999,
+        currency: str = "usd",
+        idempotency_key: str | None = None,
+    ) -> NeedsAuthentication:
+        """A charge awaiting authentication (see ``testing.needs_authentication``)."""
+        return needs_authentication(
+            self.payments,
+            self.fake,
+            customer_ref,
+            amount=amount,
+            currency=currency,
+            idempotency_key=idempotency_key,
+        )
+
+    def charged(
+        self,
+        customer_ref: str,
+        *,
+        amount: int = 1999,
+        currency: str = "usd",
+        idempotency_key: str | None = None,
+        card: str | None = None,
+    ) -> Charged:
+        """A charge that went through (see ``testing.charged``)."""
+        return charged(
+            self.payments,
+            self.fake,
+            customer_ref,
+            amount=amount,
+            currency=currency,
+            idempotency_key=idempotency_key,
+            card=card,
         )
 
     def next_charge_fails(
