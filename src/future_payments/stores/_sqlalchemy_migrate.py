@@ -17,7 +17,7 @@ import contextlib
 import time
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import attrs
 import sqlalchemy as sa
@@ -31,8 +31,28 @@ from future_payments.errors import (
 from future_payments.stores._rows import CHARGE_RANK_SQL
 from future_payments.stores._sqlalchemy_schema import SCHEMA_VERSION, ExactKey, Tables
 
-if TYPE_CHECKING:
-    from future_payments.stores._sqlalchemy_engine import Database
+
+class Database(Protocol):
+    """What migrating needs of ``_sqlalchemy_engine.Database`` (which calls this module)."""
+
+    engine: sa.Engine
+    dialect: str
+    prefix: str
+    tables: Tables
+
+    def shown_url(self) -> str: ...
+
+    def connect(self, engine: sa.Engine) -> sa.Connection: ...
+
+    def upsert(
+        self,
+        conn: sa.Connection,
+        table: sa.Table,
+        values: dict[str, Any],
+        key: str,
+        update: dict[str, Any],
+    ) -> None: ...
+
 
 _MYSQL = ("mysql", "mariadb")
 _LOCK_WAIT_SECONDS = 120
