@@ -14,15 +14,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from future_payments._models import Attempt, AttemptKind, ChargeRecord, RefundRecord
-from future_payments.stores._rows import SETTLED_STATES
+from future_payments.stores._rows import SETTLED_STATES, charge_params, refund_params
 from future_payments.stores._sqlalchemy_engine import Database
 from future_payments.stores._sqlalchemy_statements import (
     CHARGE_NEWS,
     attempt_from_row,
     charge_from_row,
-    charge_values,
     refund_from_row,
-    refund_values,
 )
 
 
@@ -45,14 +43,14 @@ class Ledger:
         c = self._t.charges
 
         def work(conn: sa.Connection) -> ChargeRecord:
-            self._db.insert_if_absent(conn, c, charge_values(charge), "idempotency_key")
+            self._db.insert_if_absent(conn, c, charge_params(charge), "idempotency_key")
             return self._charge(conn, charge.idempotency_key)
 
         return self._db.write(work)
 
     def update_charge(self, charge: ChargeRecord) -> ChargeRecord:
         c = self._t.charges
-        values = charge_values(charge)
+        values = charge_params(charge)
 
         def work(conn: sa.Connection) -> ChargeRecord:
             # An insert is the first applied change: version 1, as in MemoryStore.
@@ -72,7 +70,7 @@ class Ledger:
 
     def replace_charge(self, charge: ChargeRecord, *, expected_version: int) -> ChargeRecord | None:
         c = self._t.charges
-        values = charge_values(charge)
+        values = charge_params(charge)
 
         def work(conn: sa.Connection) -> ChargeRecord | None:
             applied = conn.execute(
@@ -136,14 +134,14 @@ class Ledger:
         r = self._t.refunds
 
         def work(conn: sa.Connection) -> RefundRecord:
-            self._db.insert_if_absent(conn, r, refund_values(refund), "refund_key")
+            self._db.insert_if_absent(conn, r, refund_params(refund), "refund_key")
             return self._refund(conn, refund.refund_key)
 
         return self._db.write(work)
 
     def update_refund(self, refund: RefundRecord) -> RefundRecord:
         r = self._t.refunds
-        values = refund_values(refund)
+        values = refund_params(refund)
         news = {
             k: v
             for k, v in values.items()

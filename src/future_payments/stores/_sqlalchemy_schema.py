@@ -2,8 +2,8 @@
 
 Imported only by the SQLAlchemy store's modules, which check first that SQLAlchemy is
 installed. ``docs/storage.md`` shows the same schema as PostgreSQL DDL (a test compares them);
-change both together, bump ``SCHEMA_VERSION`` and add a step to ``_sqlalchemy_migrate``
-whenever a table changes.
+change both together, and whenever a table changes bump ``SCHEMA_VERSION`` and add a step in
+``_migrations`` (the SQLite store's tables change with these).
 """
 
 from __future__ import annotations
@@ -15,14 +15,13 @@ import attrs
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
+from future_payments.stores._migrations import SCHEMA_VERSION
 from future_payments.stores._protocol import MAX_REF_LENGTH
 from future_payments.stores._sqlalchemy_errors import is_transient
 from future_payments.stores._values import SHORT_LENGTH, TEXT_LENGTH
 
 __all__ = ["PREFIX_PATTERN", "SCHEMA_VERSION", "ExactKey", "Tables", "build_tables", "is_transient"]
 
-SCHEMA_VERSION = 2
-"""The layout these tables describe; stored in ``<prefix>schema_version``."""
 
 PREFIX_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,19}|")
 """Lower-case letters, digits and ``_``; at most 20 characters so that every index name fits
