@@ -14,41 +14,24 @@ import pytest
 
 from future_payments._models import ChargeState, RefundStatus
 from future_payments.stores import Store
-from tests.stores._records import charge, refund
+from tests.stores._records import charge, filled, refund
 
 # -- charges: claims and reads ---------------------------------------------------------------
 
 
-# Each insert-if-absent: (claim, first record, a later one for the same key, read back).
+# Each insert-if-absent: (claim, first record, a later one for the same key, read back). The
+# first record has every field set, client_secret included, so the claims show the round trip.
 Claim = tuple[Callable[[Store, Any], Any], Any, Any, Callable[[Store], Any]]
 CLAIMS: dict[str, Claim] = {
     "claim_charge": (
         lambda s, r: s.claim_charge(r),
-        # Every field set (client_secret, disputed, version too): the round trip keeps each.
-        charge(
-            state="requires_action",
-            payment_intent_id="pi_1",
-            client_secret="pi_1_secret_abc",
-            code="authentication_required",
-            decline_code="authentication_required",
-            message="Authenticate",
-            as_of=7,
-            disputed=True,
-            version=3,
-        ),
+        filled(charge(), state="requires_action", as_of=7, disputed=True, version=3),
         charge(amount=5000, state="succeeded"),
         lambda s: s.get_charge("order-1"),
     ),
     "claim_refund": (
         lambda s, r: s.claim_refund(r),
-        refund(
-            reason="requested_by_customer",
-            status="failed",
-            refund_id="re_1",
-            payment_intent_id="pi_1",
-            failure_reason="expired_or_canceled_card",
-            as_of=7,
-        ),
+        filled(refund(), status="failed", as_of=7),
         refund(amount=900, status="succeeded"),
         lambda s: s.get_refund("refund-1"),
     ),

@@ -36,17 +36,20 @@ from tests.stores._proxy import Forwarder
 from tests.stores._records import method
 from tests.stores._sqlalchemy_factories import server_store, server_url, tables_of
 
-SERVERS = [
-    pytest.param("postgresql", marks=pytest.mark.database),
-    pytest.param("mariadb", marks=pytest.mark.database),
-]
-
 
 class Server(NamedTuple):
+    """A live server: its kind, an engine on it, the test's table prefix, a store on those."""
+
     kind: str
     engine: sa.Engine
     prefix: str
     store: SQLAlchemyStore
+
+
+SERVERS = [
+    pytest.param("postgresql", marks=pytest.mark.database),
+    pytest.param("mariadb", marks=pytest.mark.database),
+]
 
 
 @pytest.fixture(params=SERVERS)
