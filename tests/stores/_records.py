@@ -14,6 +14,7 @@ from future_payments.stores import Store
 
 CUSTOMER = "user-42"
 T = TypeVar("T")
+R = TypeVar("R", ChargeRecord, RefundRecord)
 
 
 def method(
@@ -56,6 +57,14 @@ def refund(refund_key: str = "refund-1", **changes: Any) -> RefundRecord:
         refund_key=refund_key, idempotency_key="order-1", amount=500, currency="usd"
     )
     return attrs.evolve(record, **changes)
+
+
+def filled(record: R, **changes: Any) -> R:
+    """``record`` with each field that is None set to a string of its own, then ``changes``."""
+    unset = {
+        f.name: f"{f.name}-1" for f in attrs.fields(type(record)) if getattr(record, f.name) is None
+    }
+    return attrs.evolve(record, **unset, **changes)
 
 
 def defaults(store: Store, customer_ref: str = CUSTOMER) -> list[str]:

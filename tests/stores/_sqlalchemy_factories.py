@@ -117,3 +117,23 @@ def server_store(kind: str) -> Iterator[tuple[sa.Engine, SQLAlchemyStore, str]]:
             drop_tables(engine, prefix)
         finally:
             engine.dispose()
+
+
+@contextmanager
+def tables_of(kind: str, tmp_path: Path) -> Iterator[tuple[sa.Engine, str]]:
+    """An engine of ``kind`` (a file in ``tmp_path`` for sqlite) and a prefix for its tables.
+
+    The tables made with the prefix are dropped, and the engine disposed, afterwards.
+    """
+    if kind == "sqlite":
+        engine = sa.create_engine(f"sqlite:///{tmp_path / 'tables.db'}")
+    else:
+        engine = server_engine(kind)
+    prefix = new_prefix()
+    try:
+        yield engine, prefix
+    finally:
+        try:
+            drop_tables(engine, prefix)
+        finally:
+            engine.dispose()

@@ -6,53 +6,67 @@ reference.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import attrs
 import pytest
 
 from future_payments._models import ChargeState, RefundStatus
 from future_payments.stores import Store
-from tests.stores._records import charge, refund
+from tests.stores._records import charge, filled, refund
 
 # -- charges: claims and reads ---------------------------------------------------------------
 
 
-def test_claim_charge_returns_stored(store: Store) -> None:
+# Each insert-if-absent: (claim, first record, a later one for the same key, read back). The
+# first record has every field set, client_secret included, so the claims show the round trip.
+Claim = tuple[Callable[[Store, Any], Any], Any, Any, Callable[[Store], Any]]
+CLAIMS: dict[str, Claim] = {
+    "claim_charge": (
+        lambda s, r: s.claim_charge(r),
+        filled(charge(), state="requires_action", as_of=7, disputed=True, version=3),
+        charge(amount=5000, state="succeeded"),
+        lambda s: s.get_charge("order-1"),
+    ),
+    "claim_refund": (
+        lambda s, r: s.claim_refund(r),
+        filled(refund(), status="failed", as_of=7),
+        refund(amount=900, status="succeeded"),
+        lambda s: s.get_refund("refund-1"),
+    ),
+}
+claims = pytest.mark.parametrize("claim", list(CLAIMS.values()), ids=list(CLAIMS))
+
+
+@claims
+def test_claim_returns_stored(store: Store, claim: Claim) -> None:
     """The first claim stores and returns the record."""
-    assert charge() == store.claim_charge(charge())
+    do, first, _, _ = claim
+    assert first == do(store, first)
 
 
-def test_claim_charge_returns_winner(store: Store) -> None:
+@claims
+def test_claim_returns_winner(store: Store, claim: Claim) -> None:
     """A second claim of the same key returns the first record, not its own."""
-    store.claim_charge(charge(amount=1999))
-    assert charge(amount=1999) == store.claim_charge(charge(amount=5000, state="succeeded"))
+    do, first, later, _ = claim
+    do(store, first)
+    assert first == do(store, later)
 
 
-def test_get_charge_unknown(store: Store) -> None:
-    """An unknown key has no ledger row."""
-    assert store.get_charge("order-unknown") is None
+@claims
+def test_claimed_record_reads_back(store: Store, claim: Claim) -> None:
+    """A claimed record, every field of it, is what a read of its key returns."""
+    do, first, later, read = claim
+    do(store, first)
+    do(store, later)
+    assert first == read(store)
 
 
-def test_get_charge_after_claim(store: Store) -> None:
-    """A claimed charge reads back."""
-    store.claim_charge(charge())
-    assert charge() == store.get_charge("order-1")
-
-
-def test_charge_round_trips_every_field(store: Store) -> None:
-    """Every field, client_secret, disputed and version included, survives storage."""
-    full = charge(
-        state="requires_action",
-        payment_intent_id="pi_1",
-        client_secret="pi_1_secret_abc",
-        code="authentication_required",
-        decline_code="authentication_required",
-        message="Authenticate",
-        as_of=7,
-        disputed=True,
-        version=3,
-    )
-    store.claim_charge(full)
-    assert full == store.get_charge("order-1")
+@pytest.mark.parametrize("read", ["get_charge", "get_refund"])
+def test_unknown_key_reads_nothing(store: Store, read: str) -> None:
+    """An unknown idempotency key or refund key has no record."""
+    assert getattr(store, read)("never-stored") is None
 
 
 def test_find_charge_by_payment_intent(store: Store) -> None:
@@ -251,36 +265,6 @@ def test_mark_disputed_unknown_charge(store: Store) -> None:
 
 
 # -- refunds ---------------------------------------------------------------------------------
-
-
-def test_claim_refund_returns_stored(store: Store) -> None:
-    """The first claim stores and returns the refund."""
-    assert refund() == store.claim_refund(refund())
-
-
-def test_claim_refund_returns_winner(store: Store) -> None:
-    """A second claim of the same refund_key returns the first refund."""
-    store.claim_refund(refund(amount=500))
-    assert refund(amount=500) == store.claim_refund(refund(amount=900, status="succeeded"))
-
-
-def test_get_refund_unknown(store: Store) -> None:
-    """An unknown refund_key has no refund."""
-    assert store.get_refund("refund-x") is None
-
-
-def test_refund_round_trips_every_field(store: Store) -> None:
-    """Every field of a refund survives storage."""
-    full = refund(
-        reason="requested_by_customer",
-        status="failed",
-        refund_id="re_1",
-        payment_intent_id="pi_1",
-        failure_reason="expired_or_canceled_card",
-        as_of=7,
-    )
-    store.claim_refund(full)
-    assert full == store.get_refund("refund-1")
 
 
 def test_update_refund_inserts_when_absent(store: Store) -> None:

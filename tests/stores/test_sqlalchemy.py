@@ -32,12 +32,7 @@ from future_payments.errors import (
 )
 from future_payments.stores import MemoryStore, SQLAlchemyStore
 from future_payments.stores._sqlalchemy_schema import SCHEMA_VERSION, build_tables
-from tests.stores._sqlalchemy_factories import (
-    drop_tables,
-    make_sqlalchemy_store,
-    new_prefix,
-    server_engine,
-)
+from tests.stores._sqlalchemy_factories import make_sqlalchemy_store, tables_of
 
 KINDS = [
     pytest.param("sqlite", id="sqlalchemy-sqlite"),
@@ -63,17 +58,8 @@ class Database(NamedTuple):
 @pytest.fixture(params=KINDS)
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """An engine on each backend, and a table prefix no other test uses."""
-    kind = request.param
-    if kind == "sqlite":
-        engine = sa.create_engine(f"sqlite:///{tmp_path / 'e.db'}")
-    else:
-        engine = server_engine(kind)
-    prefix = new_prefix()
-    try:
+    with tables_of(request.param, tmp_path) as (engine, prefix):
         yield Database(engine, prefix)
-    finally:
-        drop_tables(engine, prefix)
-        engine.dispose()
 
 
 def _method(pm_id: str, ref: str = "user-1", **changes: Any) -> SavedPaymentMethod:

@@ -34,7 +34,17 @@ from future_payments.stores import SQLAlchemyStore
 from future_payments.stores._sqlalchemy_schema import build_tables
 from tests.stores._proxy import Forwarder
 from tests.stores._records import method
-from tests.stores._sqlalchemy_factories import drop_tables, new_prefix, server_engine, server_url
+from tests.stores._sqlalchemy_factories import server_store, server_url, tables_of
+
+
+class Server(NamedTuple):
+    """A live server: its kind, an engine on it, the test's table prefix, a store on those."""
+
+    kind: str
+    engine: sa.Engine
+    prefix: str
+    store: SQLAlchemyStore
+
 
 SERVERS = [
     pytest.param("postgresql", marks=pytest.mark.database),
@@ -42,25 +52,12 @@ SERVERS = [
 ]
 
 
-class Server(NamedTuple):
-    kind: str
-    engine: sa.Engine
-    prefix: str
-    store: SQLAlchemyStore
-
-
 @pytest.fixture(params=SERVERS)
 def server(request: pytest.FixtureRequest) -> Iterator[Server]:
     """Fresh tables on each live server, a store on them, and the other customer's pm_x."""
-    engine = server_engine(request.param)
-    prefix = new_prefix()
-    try:
-        store = SQLAlchemyStore(engine, table_prefix=prefix, create_schema=True)
+    with server_store(request.param) as (engine, store, prefix):
         store.add_payment_method(method("pm_x", customer_ref="other"), as_of=1)
         yield Server(request.param, engine, prefix, store)
-    finally:
-        drop_tables(engine, prefix)
-        engine.dispose()
 
 
 @contextlib.contextmanager
@@ -318,17 +315,8 @@ def test_deadlocks_that_never_end_are_busy(tmp_path: Path) -> None:
 )
 def test_driver_refusals_are_unstorable(kind: str, bad: str, tmp_path: Path) -> None:
     """With the store's own check bypassed, a value the driver refuses is UnstorableValue."""
-    engine = (
-        sa.create_engine(f"sqlite:///{tmp_path / 'u.db'}")
-        if kind == "sqlite"
-        else server_engine(kind)
-    )
-    prefix = new_prefix()
-    try:
+    with tables_of(kind, tmp_path) as (engine, prefix):
         store = SQLAlchemyStore(engine, table_prefix=prefix, create_schema=True)
         unchecked: Any = SQLAlchemyStore.add_customer.__wrapped__  # type: ignore[attr-defined]
         with pytest.raises(UnstorableValue):
             unchecked(store, bad, "cus_1")
-    finally:
-        drop_tables(engine, prefix)
-        engine.dispose()

@@ -20,7 +20,7 @@ from future_payments._models import ChargeRecord
 from future_payments.errors import ForeignSchema, SchemaVersionMismatch
 from future_payments.stores import SQLAlchemyStore
 from future_payments.stores._sqlalchemy_schema import SCHEMA_VERSION, build_tables
-from tests.stores._sqlalchemy_factories import drop_tables, new_prefix, server_engine
+from tests.stores._sqlalchemy_factories import drop_tables, new_prefix, tables_of
 from tests.stores._version1 import EXPECTED, read_back, sqlalchemy_statements
 
 KINDS = [
@@ -39,21 +39,11 @@ class Old(NamedTuple):
 @pytest.fixture(params=KINDS)
 def old(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Old]:
     """Version-1 tables with rows, as release 1 made them, on each backend."""
-    kind = request.param
-    engine = (
-        sa.create_engine(f"sqlite:///{tmp_path / 'v1.db'}")
-        if kind == "sqlite"
-        else server_engine(kind)
-    )
-    prefix = new_prefix()
-    try:
+    with tables_of(request.param, tmp_path) as (engine, prefix):
         with engine.begin() as conn:
-            for statement in sqlalchemy_statements(kind, prefix):
+            for statement in sqlalchemy_statements(request.param, prefix):
                 conn.exec_driver_sql(statement)
-        yield Old(engine, prefix, kind)
-    finally:
-        drop_tables(engine, prefix)
-        engine.dispose()
+        yield Old(engine, prefix, request.param)
 
 
 def _migrated(old: Old) -> SQLAlchemyStore:

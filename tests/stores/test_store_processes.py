@@ -13,6 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import random
 from collections.abc import Iterator
+from multiprocessing.synchronize import Barrier
 from pathlib import Path
 from typing import Any
 
@@ -30,29 +31,20 @@ pytestmark = pytest.mark.slow
 Spec = tuple[str, ...]
 """How a worker opens the store: ("sqlite", path) or ("sqlalchemy", url, table prefix)."""
 
-_barrier: Any = None  # set in each worker process by _init_worker
 
-
-def _init_worker(barrier: Any) -> None:
-    global _barrier
-    _barrier = barrier
-
-
-def _open(spec: Spec) -> Store:
-    if spec[0] == "sqlite":
-        return SQLiteStore(spec[1])
-    return SQLAlchemyStore(spec[1], table_prefix=spec[2])
-
-
-def _work(spec: Spec, worker: int) -> dict[str, Any]:
-    """One worker: the shuffled claims, moves and replacements; what it was handed."""
+def _work(spec: Spec, worker: int, start: Barrier, answers: Any) -> None:
+    """One worker process: the shuffled claims, moves and replacements; reports its answers."""
     ops = [("refund", i) for i in range(REFUNDS)] + [("attempt", i) for i in range(ATTEMPTS)]
     ops += [("replace", i) for i in range(CHARGES)]
     random.Random(worker).shuffle(ops)
     handed: dict[str, Any] = {"refunds": {}, "attempts": {}, "replaced": []}
-    store = _open(spec)
-    try:
-        _barrier.wait(timeout=120)
+    store = (
+        SQLiteStore(spec[1])
+        if spec[0] == "sqlite"
+        else SQLAlchemyStore(spec[1], table_prefix=spec[2])
+    )
+    with store:
+        start.wait(timeout=120)
         for kind, i in ops:
             if kind == "refund":
                 stored = store.claim_refund(refund(f"refund-{i}", amount=100 + worker))
@@ -64,11 +56,22 @@ def _work(spec: Spec, worker: int) -> dict[str, Any]:
                 mine = charge(f"order-{i}", state="processing", message=f"worker-{worker}")
                 if store.replace_charge(mine, expected_version=0) is not None:
                     handed["replaced"].append(mine.idempotency_key)
-    finally:
-        close = getattr(store, "close", None)
-        if close is not None:
-            close()
-    return handed
+    answers.put((worker, handed))
+
+
+def _in_processes(spec: Spec) -> list[dict[str, Any]]:
+    """Run WORKERS spawned ``_work`` processes released together; their answers, in order."""
+    context = multiprocessing.get_context("spawn")
+    start, answers = context.Barrier(WORKERS), context.SimpleQueue()
+    workers = [
+        context.Process(target=_work, args=(spec, w, start, answers)) for w in range(WORKERS)
+    ]
+    for process in workers:
+        process.start()
+    for process in workers:
+        process.join(600)
+    assert [0] * WORKERS == [process.exitcode for process in workers]
+    return [handed for _, handed in sorted(answers.get() for _ in workers)]
 
 
 @pytest.fixture(
@@ -102,10 +105,7 @@ def test_processes_leave_one_winner_per_key(shared: tuple[Spec, Store]) -> None:
         store.begin_attempt("charge", f"order-{i}", now=-1)
     for i in range(CHARGES):
         store.claim_charge(charge(f"order-{i}"))
-    ctx = multiprocessing.get_context("spawn")
-    barrier = ctx.Barrier(WORKERS)
-    with ctx.Pool(WORKERS, initializer=_init_worker, initargs=(barrier,)) as pool:
-        results = pool.starmap_async(_work, [(spec, w) for w in range(WORKERS)]).get(timeout=600)
+    results = _in_processes(spec)
 
     same = all(r["refunds"] == results[0]["refunds"] for r in results) and all(
         r["attempts"] == results[0]["attempts"] for r in results

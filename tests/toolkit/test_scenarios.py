@@ -100,9 +100,7 @@ def test_needs_authentication_charges_the_new_card(
     assert default == payments.default_payment_method("user-1")
 
 
-def test_charged_scenario_can_be_refunded(
-    scenarios: Scenarios, payments: FuturePayments
-) -> None:
+def test_charged_scenario_can_be_refunded(scenarios: Scenarios, payments: FuturePayments) -> None:
     """charged: a Charged charge under its key, refundable at once."""
     result = scenarios.charged("user-1", idempotency_key="order-1", amount=1000)
 
@@ -112,9 +110,7 @@ def test_charged_scenario_can_be_refunded(
     assert (1000, "succeeded") == (refund.amount, refund.status)
 
 
-def test_charged_with_a_pending_refund_card(
-    scenarios: Scenarios, payments: FuturePayments
-) -> None:
+def test_charged_with_a_pending_refund_card(scenarios: Scenarios, payments: FuturePayments) -> None:
     """charged(card=4000000000007726): its refunds stay pending."""
     scenarios.charged("user-1", card="4000000000007726")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from future_payments._models import ChargeRecord, SetupSessionRecord
+from future_payments._models import Attempt, ChargeRecord, RefundRecord, SetupSessionRecord
 from future_payments.stores._memory import MemoryStore
 from future_payments.stores._protocol import MAX_REF_LENGTH, AsyncStore, Store
 from future_payments.stores._sqlite import SQLiteStore
@@ -24,8 +24,10 @@ __all__ = [
     "MAX_REF_LENGTH",
     "AsyncSQLAlchemyStore",
     "AsyncStore",
+    "Attempt",
     "ChargeRecord",
     "MemoryStore",
+    "RefundRecord",
     "SQLAlchemyStore",
     "SQLiteStore",
     "SetupSessionRecord",

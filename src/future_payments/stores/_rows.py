@@ -1,28 +1,28 @@
-"""Rows to value objects, shared by the SQL stores (sqlite3 rows and SQLAlchemy row mappings).
+"""Rows <-> value objects, shared by the SQL stores (sqlite3 rows and SQLAlchemy row mappings).
 
-Also the SQL both stores derive from the models: the state-machine rank of a stored state.
+Values go in as one dict per record, keyed by column (``*_params``); rows come out through
+``*_from_row``. Also the SQL both stores derive from the models: the rank of a stored state.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Protocol, cast
+from typing import Any, Protocol, TypeVar, cast
+
+import attrs
 
 from future_payments._models import (
     CHARGE_STATE_RANK,
     REFUND_STATUS_RANK,
     SETTLED_CHARGE_STATES,
     Attempt,
-    AttemptKind,
     ChargeRecord,
-    ChargeState,
-    MethodStatus,
     RefundRecord,
-    RefundStatus,
     SavedPaymentMethod,
-    SessionStatus,
     SetupSessionRecord,
 )
+
+R = TypeVar("R")
 
 SETTLED_STATES: tuple[str, ...] = tuple(sorted(SETTLED_CHARGE_STATES))
 """The settled charge states in a fixed order, for ``NOT IN (...)`` clauses."""
@@ -34,80 +34,59 @@ class Row(Protocol):
     def __getitem__(self, key: str, /) -> Any: ...
 
 
+def method_params(method: SavedPaymentMethod, *, as_of: int) -> dict[str, Any]:
+    """A method's columns, ``as_of`` included; never ``is_default`` (the store decides it)."""
+    values = attrs.asdict(method)
+    del values["is_default"]
+    return {**values, "as_of": as_of}
+
+
+def charge_params(charge: ChargeRecord) -> dict[str, Any]:
+    """A ledger row's columns, its ``state_rank`` included."""
+    return {**attrs.asdict(charge), "state_rank": charge.rank}
+
+
+def refund_params(refund: RefundRecord) -> dict[str, Any]:
+    """A refund's columns, its ``status_rank`` included."""
+    return {**attrs.asdict(refund), "status_rank": refund.rank}
+
+
 def session_from_row(row: Row) -> SetupSessionRecord:
     """A ``setup_sessions`` row as its value object."""
-    return SetupSessionRecord(
-        session_id=row["session_id"],
-        customer_ref=row["customer_ref"],
-        customer_id=row["customer_id"],
-        status=cast(SessionStatus, row["status"]),
-        payment_method_id=row["payment_method_id"],
-    )
+    return _record(SetupSessionRecord, row)
 
 
 def method_from_row(row: Row) -> SavedPaymentMethod:
     """A ``payment_methods`` row as its value object."""
-    return SavedPaymentMethod(
-        id=row["id"],
-        customer_ref=row["customer_ref"],
-        customer_id=row["customer_id"],
-        type=row["type"],
-        brand=row["brand"],
-        last4=row["last4"],
-        exp_month=row["exp_month"],
-        exp_year=row["exp_year"],
-        fingerprint=row["fingerprint"],
-        status=cast(MethodStatus, row["status"]),
-        is_default=bool(row["is_default"]),
-    )
+    return _record(SavedPaymentMethod, row)
 
 
 def charge_from_row(row: Row) -> ChargeRecord:
     """A ``charges`` row as its value object."""
-    return ChargeRecord(
-        idempotency_key=row["idempotency_key"],
-        customer_ref=row["customer_ref"],
-        amount=row["amount"],
-        currency=row["currency"],
-        payment_method_id=row["payment_method_id"],
-        state=cast(ChargeState, row["state"]),
-        payment_intent_id=row["payment_intent_id"],
-        client_secret=row["client_secret"],
-        code=row["code"],
-        decline_code=row["decline_code"],
-        message=row["message"],
-        as_of=row["as_of"],
-        disputed=bool(row["disputed"]),
-        version=row["version"],
-    )
+    return _record(ChargeRecord, row)
 
 
 def refund_from_row(row: Row) -> RefundRecord:
     """A ``refunds`` row as its value object."""
-    return RefundRecord(
-        refund_key=row["refund_key"],
-        idempotency_key=row["idempotency_key"],
-        amount=row["amount"],
-        currency=row["currency"],
-        reason=row["reason"],
-        status=cast(RefundStatus, row["status"]),
-        refund_id=row["refund_id"],
-        payment_intent_id=row["payment_intent_id"],
-        failure_reason=row["failure_reason"],
-        as_of=row["as_of"],
-    )
+    return _record(RefundRecord, row)
 
 
 def attempt_from_row(row: Row) -> Attempt:
-    """An ``attempts`` row as its value object."""
-    return Attempt(
-        kind=cast(AttemptKind, row["kind"]),
-        key=row["attempt_key"],
-        number=row["number"],
-        started_at=row["started_at"],
-        uncertain=bool(row["uncertain"]),
-        done=bool(row["done"]),
-    )
+    """An ``attempts`` row as its value object (``key`` is the ``attempt_key`` column)."""
+    return _record(Attempt, row, key="attempt_key")
+
+
+def _record(cls: type[R], row: Row, **columns: str) -> R:
+    """``cls`` from a row of the store's own tables, whose columns are named after its fields.
+
+    ``columns`` maps a field to another column name. Flags come back as 0/1 from SQLite and
+    MariaDB, hence ``bool``; states and statuses are the strings the store wrote.
+    """
+    values = {}
+    for field in attrs.fields(cast(Any, cls)):
+        value = row[columns.get(field.name, field.name)]
+        values[field.name] = bool(value) if field.type in ("bool", bool) else value
+    return cls(**values)
 
 
 def rank_case(column: str, ranks: Mapping[Any, int]) -> str:

@@ -35,13 +35,10 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     ) from exc
 
 # After the import guard: these modules import SQLAlchemy themselves.
+from future_payments.stores._rows import method_params
 from future_payments.stores._sqlalchemy_engine import Database
 from future_payments.stores._sqlalchemy_ledger import Ledger
-from future_payments.stores._sqlalchemy_statements import (
-    method_from_row,
-    method_values,
-    session_from_row,
-)
+from future_payments.stores._sqlalchemy_statements import method_from_row, session_from_row
 
 
 @refuses_unstorable
@@ -197,7 +194,7 @@ class SQLAlchemyStore:
             if before is None:
                 self._insert_method(conn, method, as_of)
                 return method_from_row(self._db.one(conn, m, "id", method.id))
-            values = method_values(method, as_of)
+            values = method_params(method, as_of=as_of)
             moved = before != method.customer_ref
             if moved:  # the method changes customer: it arrives as a non-default
                 self._lock_customer(conn, before)
@@ -221,7 +218,7 @@ class SQLAlchemyStore:
         return conn.execute(query).scalar()
 
     def _insert_method(self, conn: sa.Connection, method: SavedPaymentMethod, as_of: int) -> None:
-        values = {**method_values(method, as_of), "is_default": False}
+        values = {**method_params(method, as_of=as_of), "is_default": False}
         self._db.insert_if_absent(conn, self._t.payment_methods, values, "id")
         self._settle_default(conn, method.customer_ref)
 

@@ -8,22 +8,22 @@ committed, so exactly one of them applies.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
 from future_payments._models import Attempt, AttemptKind, ChargeRecord, RefundRecord
-from future_payments.stores._rows import SETTLED_STATES
+from future_payments.stores._rows import SETTLED_STATES, charge_params, refund_params
 from future_payments.stores._sqlalchemy_engine import Database
 from future_payments.stores._sqlalchemy_statements import (
     CHARGE_NEWS,
     attempt_from_row,
     charge_from_row,
-    charge_values,
     refund_from_row,
-    refund_values,
 )
+
+R = TypeVar("R")
 
 
 def _at_least(table: sa.Table, as_of: int, rank: int, rank_column: str) -> sa.ColumnElement[bool]:
@@ -42,17 +42,12 @@ class Ledger:
     # -- charges -----------------------------------------------------------------------------
 
     def claim_charge(self, charge: ChargeRecord) -> ChargeRecord:
-        c = self._t.charges
-
-        def work(conn: sa.Connection) -> ChargeRecord:
-            self._db.insert_if_absent(conn, c, charge_values(charge), "idempotency_key")
-            return self._charge(conn, charge.idempotency_key)
-
-        return self._db.write(work)
+        values = charge_params(charge)
+        return self._claim(self._t.charges, values, "idempotency_key", self._charge)
 
     def update_charge(self, charge: ChargeRecord) -> ChargeRecord:
         c = self._t.charges
-        values = charge_values(charge)
+        values = charge_params(charge)
 
         def work(conn: sa.Connection) -> ChargeRecord:
             # An insert is the first applied change: version 1, as in MemoryStore.
@@ -72,7 +67,7 @@ class Ledger:
 
     def replace_charge(self, charge: ChargeRecord, *, expected_version: int) -> ChargeRecord | None:
         c = self._t.charges
-        values = charge_values(charge)
+        values = charge_params(charge)
 
         def work(conn: sa.Connection) -> ChargeRecord | None:
             applied = conn.execute(
@@ -133,17 +128,11 @@ class Ledger:
     # -- refunds -----------------------------------------------------------------------------
 
     def claim_refund(self, refund: RefundRecord) -> RefundRecord:
-        r = self._t.refunds
-
-        def work(conn: sa.Connection) -> RefundRecord:
-            self._db.insert_if_absent(conn, r, refund_values(refund), "refund_key")
-            return self._refund(conn, refund.refund_key)
-
-        return self._db.write(work)
+        return self._claim(self._t.refunds, refund_params(refund), "refund_key", self._refund)
 
     def update_refund(self, refund: RefundRecord) -> RefundRecord:
         r = self._t.refunds
-        values = refund_values(refund)
+        values = refund_params(refund)
         news = {
             k: v
             for k, v in values.items()
@@ -188,6 +177,21 @@ class Ledger:
     def _refund(self, conn: sa.Connection, refund_key: str) -> RefundRecord:
         r = self._t.refunds
         return refund_from_row(conn.execute(sa.select(r).where(r.c.refund_key == refund_key)).one())
+
+    def _claim(
+        self,
+        table: sa.Table,
+        values: dict[str, Any],
+        key: str,
+        read: Callable[[sa.Connection, str], R],
+    ) -> R:
+        """Insert-if-absent by ``key``, then read the winner in the same transaction."""
+
+        def work(conn: sa.Connection) -> R:
+            self._db.insert_if_absent(conn, table, values, key)
+            return read(conn, values[key])
+
+        return self._db.write(work)
 
     # -- attempts ----------------------------------------------------------------------------
 

@@ -1,11 +1,11 @@
 """Creating, migrating and checking the SQLAlchemy store's tables.
 
-``create_schema`` brings the tables to ``SCHEMA_VERSION``: it creates what is missing and runs
-each ``Step`` above the stored version, in order, under a lock that makes concurrent callers
-wait for each other. The next version appends a ``Step``. Steps only add, and each of their
-operations checks first whether it is done, so a migration that stopped half-way (MariaDB
-commits each ``ALTER TABLE`` by itself) completes when ``create_schema`` runs again; the version
-row changes last. On PostgreSQL and SQLite the whole migration is one transaction.
+``create_schema`` brings the tables to ``SCHEMA_VERSION``: it runs each step of ``_migrations``
+above the stored version, in order, then creates what is missing, under a lock that makes
+concurrent callers wait for each other. Each operation of a step checks first whether it is
+done, so a migration that stopped half-way (MariaDB commits each ``ALTER TABLE`` by itself)
+completes when ``create_schema`` runs again; the version row changes last. On PostgreSQL and
+SQLite the whole migration is one transaction.
 
 ``check_schema`` runs once per store, before its first call: tables of this version, with the
 columns this code reads, or an error that says what to do.
@@ -16,8 +16,8 @@ from __future__ import annotations
 import contextlib
 import time
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator, Mapping
+from typing import Any, Protocol
 
 import attrs
 import sqlalchemy as sa
@@ -28,42 +28,31 @@ from future_payments.errors import (
     SchemaMissing,
     SchemaVersionMismatch,
 )
-from future_payments.stores._rows import CHARGE_RANK_SQL
-from future_payments.stores._sqlalchemy_schema import SCHEMA_VERSION, ExactKey, Tables
-
-if TYPE_CHECKING:
-    from future_payments.stores._sqlalchemy_engine import Database
+from future_payments.stores._migrations import (
+    SCHEMA_VERSION,
+    Step,
+    columns_at,
+    steps_after,
+    tables_at,
+)
+from future_payments.stores._sqlalchemy_schema import ExactKey, Tables
+from future_payments.stores._sqlalchemy_statements import upsert
 
 _MYSQL = ("mysql", "mariadb")
 _LOCK_WAIT_SECONDS = 120
 
 
-@attrs.frozen
-class Step:
-    """What one schema version adds to the one before it."""
+class Database(Protocol):
+    """What migrating needs of ``_sqlalchemy_engine.Database`` (which calls this module)."""
 
-    version: int
-    """The version the tables have after this step."""
-    columns: Mapping[str, Sequence[str]] = attrs.field(factory=dict)
-    """Per existing table, the columns it gains (defined in ``build_tables``)."""
-    fill: Sequence[str] = ()
-    """SQL that computes the new columns of stored rows; ``{charges}`` names that table."""
-    tables: Sequence[str] = ()
-    """The tables this version introduces (``create_all`` makes them)."""
-    exact_keys: bool = False
-    """On MariaDB/MySQL, turn the key columns of the existing tables into ``ExactKey``s."""
+    engine: sa.Engine
+    dialect: str
+    prefix: str
+    tables: Tables
 
+    def shown_url(self) -> str: ...
 
-MIGRATIONS: Sequence[Step] = (
-    Step(
-        version=2,
-        columns={"charges": ("disputed", "version", "state_rank")},
-        fill=(f"UPDATE {{charges}} SET state_rank = {CHARGE_RANK_SQL}",),
-        tables=("refunds", "attempts"),
-        exact_keys=True,
-    ),
-)
-"""Every step from version 1 on, in order; ``MIGRATIONS[-1].version == SCHEMA_VERSION``."""
+    def connect(self, engine: sa.Engine) -> sa.Connection: ...
 
 
 def create_schema(db: Database) -> None:
@@ -125,12 +114,12 @@ def _create_or_migrate(conn: sa.Connection, db: Database) -> None:
             raise _newer(db, stored)
         if stored is not None:
             _verify_columns(db, _columns(conn, db.tables), stored)
-            for step in MIGRATIONS:
-                if step.version > stored:
-                    _apply(conn, db, step, stored)
+            for step in steps_after(stored):
+                _apply(conn, db, step, stored)
         db.tables.metadata.create_all(conn, checkfirst=True)
         sv = db.tables.schema_version
-        db.upsert(conn, sv, {"id": 1, "version": SCHEMA_VERSION}, "id", {"version": SCHEMA_VERSION})
+        version = {"version": SCHEMA_VERSION}
+        conn.execute(upsert(db.dialect, sv, {"id": 1, **version}, "id", version))
         _verify_columns(db, _columns(conn, db.tables), SCHEMA_VERSION)
 
 
@@ -207,8 +196,7 @@ def _columns(conn: sa.Connection, tables: Tables) -> dict[str, dict[str, Any]]:
 
 def _tables_at(tables: Tables, version: int) -> list[sa.Table]:
     """The tables of ``version``: all but those later steps introduce."""
-    later = {t for step in MIGRATIONS if step.version > version for t in step.tables}
-    return [tables.named(n) for n in _SHORT_NAMES if n not in later]
+    return [tables.named(n) for n in tables_at(version, _SHORT_NAMES)]
 
 
 def _verify_columns(db: Database, present: Mapping[str, Mapping[str, Any]], version: int) -> None:
@@ -217,8 +205,7 @@ def _verify_columns(db: Database, present: Mapping[str, Mapping[str, Any]], vers
         if table.name not in present:
             continue
         short = table.name.removeprefix(db.prefix)
-        later = {c for s in MIGRATIONS if s.version > version for c in s.columns.get(short, ())}
-        missing = sorted(set(table.c.keys()) - later - set(present[table.name]))
+        missing = sorted(columns_at(version, short, table.c.keys()) - set(present[table.name]))
         if missing:
             raise ForeignSchema(
                 f"the table {table.name} in {db.shown_url()} lacks the columns "

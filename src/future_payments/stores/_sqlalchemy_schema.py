@@ -2,8 +2,8 @@
 
 Imported only by the SQLAlchemy store's modules, which check first that SQLAlchemy is
 installed. ``docs/storage.md`` shows the same schema as PostgreSQL DDL (a test compares them);
-change both together, bump ``SCHEMA_VERSION`` and add a step to ``_sqlalchemy_migrate``
-whenever a table changes.
+change both together, and whenever a table changes bump ``SCHEMA_VERSION`` and add a step in
+``_migrations`` (the SQLite store's tables change with these).
 """
 
 from __future__ import annotations
@@ -15,14 +15,13 @@ import attrs
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
+from future_payments.stores._migrations import SCHEMA_VERSION
 from future_payments.stores._protocol import MAX_REF_LENGTH
 from future_payments.stores._sqlalchemy_errors import is_transient
 from future_payments.stores._values import SHORT_LENGTH, TEXT_LENGTH
 
 __all__ = ["PREFIX_PATTERN", "SCHEMA_VERSION", "ExactKey", "Tables", "build_tables", "is_transient"]
 
-SCHEMA_VERSION = 2
-"""The layout these tables describe; stored in ``<prefix>schema_version``."""
 
 PREFIX_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,19}|")
 """Lower-case letters, digits and ``_``; at most 20 characters so that every index name fits
@@ -94,6 +93,10 @@ def _key(
     )
 
 
+def _seq() -> sa.Column[int]:
+    return sa.Column("seq", _SEQ_TYPE, primary_key=True, autoincrement=True)
+
+
 def _text(name: str, length: int = TEXT_LENGTH, *, nullable: bool = True) -> sa.Column[str]:
     return sa.Column(name, sa.String(length), nullable=nullable)
 
@@ -136,36 +139,32 @@ def build_tables(prefix: str) -> Tables:
     if not PREFIX_PATTERN.fullmatch(prefix):
         raise ValueError(f"bad table prefix {prefix!r}")
     md = sa.MetaData()
-    p = prefix
-    schema_version = sa.Table(
-        f"{p}schema_version",
-        md,
+
+    def table(name: str, *columns: sa.Column[Any]) -> sa.Table:
+        return sa.Table(f"{prefix}{name}", md, *columns, **_MARIADB)
+
+    schema_version = table(
+        "schema_version",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
         sa.Column("version", sa.Integer, nullable=False),
-        **_MARIADB,
     )
-    customers = sa.Table(
-        f"{p}customers",
-        md,
-        sa.Column("seq", _SEQ_TYPE, primary_key=True, autoincrement=True),
+    customers = table(
+        "customers",
+        _seq(),
         _key("customer_ref", nullable=False, unique=True),
         _key("customer_id", nullable=False, index=True),
-        **_MARIADB,
     )
-    setup_sessions = sa.Table(
-        f"{p}setup_sessions",
-        md,
+    setup_sessions = table(
+        "setup_sessions",
         _key("session_id", primary_key=True),
         _key("customer_ref", nullable=False),
         _key("customer_id", nullable=True),
         _status("status"),
         _key("payment_method_id", nullable=True),
-        **_MARIADB,
     )
-    payment_methods = sa.Table(
-        f"{p}payment_methods",
-        md,
-        sa.Column("seq", _SEQ_TYPE, primary_key=True, autoincrement=True),
+    payment_methods = table(
+        "payment_methods",
+        _seq(),
         _key("id", nullable=False, unique=True),
         _key("customer_ref", nullable=False, index=True),
         _key("customer_id", nullable=False),
@@ -178,30 +177,24 @@ def build_tables(prefix: str) -> Tables:
         _status("status"),
         sa.Column("is_default", sa.Boolean, nullable=False),
         sa.Column("as_of", sa.BigInteger, nullable=False),
-        **_MARIADB,
     )
     # One row per customer that has methods. Every write to a customer's methods first
     # upserts this row, which locks it until commit: concurrent writers for one customer
     # queue up, so the "exactly one default" rule cannot be broken by two of them at once.
-    customer_locks = sa.Table(
-        f"{p}customer_locks",
-        md,
+    customer_locks = table(
+        "customer_locks",
         _key("customer_ref", primary_key=True),
         sa.Column("writes", sa.BigInteger, nullable=False),
-        **_MARIADB,
     )
-    events = sa.Table(
-        f"{p}events",
-        md,
+    events = table(
+        "events",
         _key("event_id", primary_key=True),
         sa.Column("completed", sa.Boolean, nullable=False),
         sa.Column("expires_at", sa.Double, nullable=False),
         sa.Column("claim_token", sa.String(32), nullable=False),
-        **_MARIADB,
     )
-    charges = sa.Table(
-        f"{p}charges",
-        md,
+    charges = table(
+        "charges",
         _key("idempotency_key", primary_key=True),
         _key("customer_ref", nullable=False),
         sa.Column("amount", sa.BigInteger, nullable=False),
@@ -218,12 +211,10 @@ def build_tables(prefix: str) -> Tables:
         _flag("disputed"),
         _counter("version"),
         _counter("state_rank", sa.Integer),  # CHARGE_STATE_RANK[state], for same-second news
-        **_MARIADB,
     )
-    refunds = sa.Table(
-        f"{p}refunds",
-        md,
-        sa.Column("seq", _SEQ_TYPE, primary_key=True, autoincrement=True),
+    refunds = table(
+        "refunds",
+        _seq(),
         _key("refund_key", nullable=False, unique=True),
         _key("idempotency_key", nullable=False, index=True),
         sa.Column("amount", sa.BigInteger, nullable=False),
@@ -235,18 +226,15 @@ def build_tables(prefix: str) -> Tables:
         _key("payment_intent_id", nullable=True),
         _text("failure_reason"),
         sa.Column("as_of", sa.BigInteger, nullable=False),
-        **_MARIADB,
     )
-    attempts = sa.Table(
-        f"{p}attempts",
-        md,
+    attempts = table(
+        "attempts",
         _key("kind", primary_key=True, length=SHORT_LENGTH),
         _key("attempt_key", primary_key=True),
         sa.Column("number", sa.BigInteger, nullable=False),
         sa.Column("started_at", sa.BigInteger, nullable=False),
         sa.Column("uncertain", sa.Boolean, nullable=False),
         sa.Column("done", sa.Boolean, nullable=False),
-        **_MARIADB,
     )
     return Tables(
         metadata=md,

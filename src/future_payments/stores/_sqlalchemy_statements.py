@@ -45,22 +45,6 @@ def attempt_from_row(row: sa.Row[Any]) -> Attempt:
     return rows.attempt_from_row(row._mapping)
 
 
-def method_values(method: SavedPaymentMethod, as_of: int) -> dict[str, Any]:
-    return {
-        "id": method.id,
-        "customer_ref": method.customer_ref,
-        "customer_id": method.customer_id,
-        "type": method.type,
-        "brand": method.brand,
-        "last4": method.last4,
-        "exp_month": method.exp_month,
-        "exp_year": method.exp_year,
-        "fingerprint": method.fingerprint,
-        "status": method.status,
-        "as_of": as_of,
-    }
-
-
 CHARGE_NEWS = (
     "state",
     "payment_intent_id",
@@ -73,42 +57,6 @@ CHARGE_NEWS = (
 )
 """Ledger columns that news about a charge replaces; the others never change after the first
 write, except ``disputed`` (only ever set) and ``version`` (counted by the store)."""
-
-
-def charge_values(charge: ChargeRecord) -> dict[str, Any]:
-    return {
-        "idempotency_key": charge.idempotency_key,
-        "customer_ref": charge.customer_ref,
-        "amount": charge.amount,
-        "currency": charge.currency,
-        "payment_method_id": charge.payment_method_id,
-        "state": charge.state,
-        "payment_intent_id": charge.payment_intent_id,
-        "client_secret": charge.client_secret,
-        "code": charge.code,
-        "decline_code": charge.decline_code,
-        "message": charge.message,
-        "as_of": charge.as_of,
-        "disputed": charge.disputed,
-        "version": charge.version,
-        "state_rank": charge.rank,
-    }
-
-
-def refund_values(refund: RefundRecord) -> dict[str, Any]:
-    return {
-        "refund_key": refund.refund_key,
-        "idempotency_key": refund.idempotency_key,
-        "amount": refund.amount,
-        "currency": refund.currency,
-        "reason": refund.reason,
-        "status": refund.status,
-        "status_rank": refund.rank,
-        "refund_id": refund.refund_id,
-        "payment_intent_id": refund.payment_intent_id,
-        "failure_reason": refund.failure_reason,
-        "as_of": refund.as_of,
-    }
 
 
 # -- dialect-specific statements -------------------------------------------------------------

@@ -5,8 +5,8 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Sequence
-from typing import Any, cast
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar, cast
 
 import attrs
 
@@ -24,6 +24,8 @@ from future_payments.stores import _rows as rows
 from future_payments.stores import _sqlite_sql as sql
 from future_payments.stores._sqlite_db import SQLiteFile
 from future_payments.stores._values import refuses_unstorable
+
+R = TypeVar("R")
 
 
 @refuses_unstorable
@@ -99,8 +101,7 @@ class SQLiteStore:
             )
 
     def get_setup_session(self, session_id: str) -> SetupSessionRecord | None:
-        row = self._read_one(sql.GET_SESSION, session_id=session_id)
-        return None if row is None else rows.session_from_row(row)
+        return self._read_record(rows.session_from_row, sql.GET_SESSION, session_id=session_id)
 
     def finish_setup_session(
         self, session_id: str, *, status: SessionStatus, payment_method_id: str | None
@@ -118,7 +119,7 @@ class SQLiteStore:
     # -- saved payment methods ---------------------------------------------------------------
 
     def add_payment_method(self, method: SavedPaymentMethod, *, as_of: int) -> SavedPaymentMethod:
-        params = {**attrs.asdict(method), "as_of": as_of}
+        params = rows.method_params(method, as_of=as_of)
         with self._write() as conn:
             if conn.execute(sql.INSERT_METHOD, params).rowcount:
                 _settle_default(conn, method.customer_ref)
@@ -127,7 +128,7 @@ class SQLiteStore:
     def update_payment_method(
         self, method: SavedPaymentMethod, *, as_of: int
     ) -> SavedPaymentMethod:
-        params = {**attrs.asdict(method), "as_of": as_of}
+        params = rows.method_params(method, as_of=as_of)
         with self._write() as conn:
             owner = conn.execute(sql.GET_METHOD_OWNER, params).fetchone()
             if conn.execute(sql.UPSERT_METHOD, params).rowcount:
@@ -138,8 +139,7 @@ class SQLiteStore:
             return rows.method_from_row(conn.execute(sql.GET_METHOD, params).fetchone())
 
     def get_payment_method(self, payment_method_id: str) -> SavedPaymentMethod | None:
-        row = self._read_one(sql.GET_METHOD, id=payment_method_id)
-        return None if row is None else rows.method_from_row(row)
+        return self._read_record(rows.method_from_row, sql.GET_METHOD, id=payment_method_id)
 
     def list_payment_methods(self, customer_ref: str) -> Sequence[SavedPaymentMethod]:
         found = self._read_all(sql.LIST_METHODS, customer_ref=customer_ref)
@@ -172,14 +172,14 @@ class SQLiteStore:
     # -- charge ledger -----------------------------------------------------------------------
 
     def claim_charge(self, charge: ChargeRecord) -> ChargeRecord:
-        return self._write_charge(sql.CLAIM_CHARGE, _charge_params(charge))
+        return self._write_charge(sql.CLAIM_CHARGE, rows.charge_params(charge))
 
     def update_charge(self, charge: ChargeRecord) -> ChargeRecord:
         # An insert is the first applied change: version 1, as in MemoryStore.
-        return self._write_charge(sql.UPSERT_CHARGE, {**_charge_params(charge), "version": 1})
+        return self._write_charge(sql.UPSERT_CHARGE, {**rows.charge_params(charge), "version": 1})
 
     def replace_charge(self, charge: ChargeRecord, *, expected_version: int) -> ChargeRecord | None:
-        params = {**_charge_params(charge), "expected_version": expected_version}
+        params = {**rows.charge_params(charge), "expected_version": expected_version}
         with self._write() as conn:
             if not conn.execute(sql.REPLACE_CHARGE, params).rowcount:
                 return None
@@ -193,12 +193,16 @@ class SQLiteStore:
             return None if row is None else rows.charge_from_row(row)
 
     def get_charge(self, idempotency_key: str) -> ChargeRecord | None:
-        row = self._read_one(sql.GET_CHARGE, idempotency_key=idempotency_key)
-        return None if row is None else rows.charge_from_row(row)
+        return self._read_record(
+            rows.charge_from_row, sql.GET_CHARGE, idempotency_key=idempotency_key
+        )
 
     def find_charge_by_payment_intent(self, payment_intent_id: str) -> ChargeRecord | None:
-        row = self._read_one(sql.FIND_CHARGE_BY_PAYMENT_INTENT, payment_intent_id=payment_intent_id)
-        return None if row is None else rows.charge_from_row(row)
+        return self._read_record(
+            rows.charge_from_row,
+            sql.FIND_CHARGE_BY_PAYMENT_INTENT,
+            payment_intent_id=payment_intent_id,
+        )
 
     def _write_charge(self, statement: str, params: dict[str, Any]) -> ChargeRecord:
         with self._write() as conn:
@@ -214,19 +218,17 @@ class SQLiteStore:
         return self._write_refund(sql.UPSERT_REFUND, refund)
 
     def get_refund(self, refund_key: str) -> RefundRecord | None:
-        row = self._read_one(sql.GET_REFUND, refund_key=refund_key)
-        return None if row is None else rows.refund_from_row(row)
+        return self._read_record(rows.refund_from_row, sql.GET_REFUND, refund_key=refund_key)
 
     def find_refund(self, refund_id: str) -> RefundRecord | None:
-        row = self._read_one(sql.FIND_REFUND, refund_id=refund_id)
-        return None if row is None else rows.refund_from_row(row)
+        return self._read_record(rows.refund_from_row, sql.FIND_REFUND, refund_id=refund_id)
 
     def list_refunds(self, idempotency_key: str) -> Sequence[RefundRecord]:
         found = self._read_all(sql.LIST_REFUNDS, idempotency_key=idempotency_key)
         return [rows.refund_from_row(row) for row in found]
 
     def _write_refund(self, statement: str, refund: RefundRecord) -> RefundRecord:
-        params = {**attrs.asdict(refund), "status_rank": refund.rank}
+        params = rows.refund_params(refund)
         with self._write() as conn:
             conn.execute(statement, params)
             return rows.refund_from_row(conn.execute(sql.GET_REFUND, params).fetchone())
@@ -256,6 +258,12 @@ class SQLiteStore:
 
     # -- connections -------------------------------------------------------------------------
 
+    def _read_record(
+        self, convert: Callable[[sqlite3.Row], R], statement: str, **params: object
+    ) -> R | None:
+        row = self._read_one(statement, **params)
+        return None if row is None else convert(row)
+
     def _read_one(self, statement: str, **params: object) -> sqlite3.Row | None:
         with self._file.connection(write=False) as conn:
             return cast(sqlite3.Row | None, conn.execute(statement, params).fetchone())
@@ -267,10 +275,6 @@ class SQLiteStore:
     def _write(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         """One write transaction (``SQLiteFile.connection``): commits whole or not at all."""
         return self._file.connection(write=True)
-
-
-def _charge_params(charge: ChargeRecord) -> dict[str, Any]:
-    return {**attrs.asdict(charge), "state_rank": charge.rank}
 
 
 def _settle_default(conn: sqlite3.Connection, customer_ref: str) -> None:

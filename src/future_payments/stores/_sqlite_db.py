@@ -29,6 +29,7 @@ from future_payments.errors import (
     UnstorableValue,
 )
 from future_payments.stores import _sqlite_schema as schema
+from future_payments.stores._migrations import Step, columns_at, steps_after, tables_at
 from future_payments.stores._sqlite_errors import translate
 
 _MAX_IDLE_CONNECTIONS = 8
@@ -37,15 +38,13 @@ _NO_SHARED_MEMORY = (1544, 14)  # SQLITE_READONLY_DIRECTORY, SQLITE_CANTOPEN
 
 
 @functools.cache
-def expected_columns() -> dict[str, frozenset[str]]:
-    """Each table of ``SCHEMA`` and its columns, read from a scratch database made from it."""
+def expected_columns() -> dict[str, dict[str, str]]:
+    """Each table of ``SCHEMA``: its columns and their definitions, from a scratch database."""
     with contextlib.closing(sqlite3.connect(":memory:")) as conn:
         conn.executescript(schema.SCHEMA)
         tables = [row[0] for row in conn.execute(schema.LIST_TABLES)]
-        return {
-            table: frozenset(r[0] for r in conn.execute(schema.LIST_COLUMNS, {"table": table}))
-            for table in tables
-        }
+        return {table: dict(conn.execute(schema.LIST_COLUMNS, {"table": table}).fetchall())
+                for table in tables}  # fmt: skip
 
 
 class SQLiteFile:
@@ -243,9 +242,8 @@ class SQLiteFile:
                 raise self._newer(version)
             # The tables already there must be ours before anything is added to them.
             self._verify(conn, version or schema.SCHEMA_VERSION, all_tables=version is not None)
-            for step in schema.MIGRATIONS:
-                if version is not None and step.version > version:
-                    _apply(conn, step)
+            for step in steps_after(version) if version is not None else ():
+                _apply(conn, step)
             for statement in schema.SCHEMA.split(";"):
                 if statement.strip():
                     conn.execute(statement)
@@ -272,7 +270,7 @@ class SQLiteFile:
         """
         expected = expected_columns()
         present = {row[0] for row in conn.execute(schema.LIST_TABLES)}
-        of_version = set(schema.tables_at(version, list(expected)))
+        of_version = set(tables_at(version, expected))
         for table, columns in expected.items():
             if table not in present:
                 if table in of_version and all_tables:
@@ -284,7 +282,7 @@ class SQLiteFile:
                 continue
             at = version if table in of_version else schema.SCHEMA_VERSION
             found = {r[0] for r in conn.execute(schema.LIST_COLUMNS, {"table": table})}
-            missing = sorted(schema.columns_at(at, table, columns) - found)
+            missing = sorted(columns_at(at, table, columns) - found)
             if missing:
                 raise ForeignSchema(
                     f"the table {table} in {self.path} lacks the columns {', '.join(missing)}: "
@@ -309,15 +307,16 @@ def _version(conn: sqlite3.Connection) -> int | None:
     return None if version is None else int(version)
 
 
-def _apply(conn: sqlite3.Connection, step: schema.Step) -> None:
-    """Run one migration step inside the caller's transaction."""
-    for table, definitions in step.columns.items():
-        columns = {r[0] for r in conn.execute(schema.LIST_COLUMNS, {"table": table})}
-        for definition in definitions:
-            if definition.split()[0] not in columns:
-                conn.execute(f"ALTER TABLE {table} ADD COLUMN {definition}")
+def _apply(conn: sqlite3.Connection, step: Step) -> None:
+    """Run one migration step inside the caller's transaction (its keys are exact already)."""
+    for table, names in step.columns.items():
+        present = {r[0] for r in conn.execute(schema.LIST_COLUMNS, {"table": table})}
+        for name in names:
+            if name not in present:
+                definition = expected_columns()[table][name]
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {definition}")
     for statement in step.fill:
-        conn.execute(statement)
+        conn.execute(statement.format(**{table: table for table in expected_columns()}))
 
 
 def _enable_wal(conn: sqlite3.Connection, *, deadline: float) -> None:

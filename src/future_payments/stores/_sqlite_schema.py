@@ -1,23 +1,16 @@
-"""The tables of ``SQLiteStore``'s file, their version, and the steps that migrate older files.
+"""The tables of ``SQLiteStore``'s file, at ``SCHEMA_VERSION``, and the queries about them.
 
-A fresh file gets ``SCHEMA`` and version ``SCHEMA_VERSION``. A file of an older version runs
-each ``Step`` above its version, in order, then ``SCHEMA`` (whose ``IF NOT EXISTS`` creates the
-tables later versions added), all in one transaction. The next version appends a ``Step``: the
-columns it adds to tables that already existed, and the tables it introduces (defined in
-``SCHEMA``). Steps only add: a file half-way through one cannot exist, since each migration
-commits whole or not at all.
+A fresh file gets ``SCHEMA``. A file of an older version runs the steps of ``_migrations``
+above its version (each added column defined as in ``SCHEMA``), then ``SCHEMA``, whose
+``IF NOT EXISTS`` creates the tables later versions added; all in one transaction, so a file
+half-way through a migration cannot exist.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from future_payments.stores._migrations import SCHEMA_VERSION
 
-import attrs
-
-from future_payments.stores._rows import CHARGE_RANK_SQL
-
-SCHEMA_VERSION = 2
-"""The layout ``SCHEMA`` describes; older files are migrated when a store opens them."""
+__all__ = ["LIST_COLUMNS", "LIST_TABLES", "SCHEMA", "SCHEMA_VERSION"]
 
 # Timestamps are Stripe's integer seconds (``as_of``) or the caller's float clock (leases).
 # ``seq`` columns are the insertion order behind "oldest first" and "first stored";
@@ -111,55 +104,12 @@ CREATE TABLE IF NOT EXISTS attempts (
 """
 
 
-@attrs.frozen
-class Step:
-    """What one schema version adds to the one before it."""
-
-    version: int
-    """The version a file has after this step."""
-    columns: Mapping[str, Sequence[str]] = attrs.field(factory=dict)
-    """Per existing table, the column definitions it gains (as in ``SCHEMA``)."""
-    fill: Sequence[str] = ()
-    """Statements that compute the new columns of the rows already stored."""
-    tables: Sequence[str] = ()
-    """The tables this version introduces; ``SCHEMA`` creates them."""
-
-
-MIGRATIONS: Sequence[Step] = (
-    Step(
-        version=2,
-        columns={
-            "charges": (
-                "disputed INTEGER NOT NULL DEFAULT 0",
-                "version INTEGER NOT NULL DEFAULT 0",
-                "state_rank INTEGER NOT NULL DEFAULT 0",
-            )
-        },
-        fill=(f"UPDATE charges SET state_rank = {CHARGE_RANK_SQL}",),
-        tables=("refunds", "attempts"),
-    ),
-)
-"""Every step from version 1 on, in order; ``MIGRATIONS[-1].version == SCHEMA_VERSION``."""
-
-
-def tables_at(version: int, every_table: Sequence[str]) -> list[str]:
-    """The tables a file of ``version`` has: all but those later steps introduce."""
-    later = {t for step in MIGRATIONS if step.version > version for t in step.tables}
-    return [t for t in every_table if t not in later]
-
-
-def columns_at(version: int, table: str, columns: frozenset[str]) -> frozenset[str]:
-    """The columns ``table`` has at ``version``: today's, less those later steps add."""
-    later = {
-        definition.split()[0]
-        for step in MIGRATIONS
-        if step.version > version
-        for definition in step.columns.get(table, ())
-    }
-    return columns - later
-
-
 SELECT_VERSION = "SELECT max(version) FROM schema_version"
 INSERT_VERSION = "INSERT INTO schema_version (version) VALUES (:version)"
 LIST_TABLES = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-LIST_COLUMNS = "SELECT name FROM pragma_table_info(:table)"
+# A column as its definition in ``CREATE TABLE`` (what ``ALTER TABLE ... ADD COLUMN`` takes).
+LIST_COLUMNS = """
+SELECT name, type || CASE WHEN "notnull" THEN ' NOT NULL' ELSE '' END
+    || CASE WHEN dflt_value IS NULL THEN '' ELSE ' DEFAULT ' || dflt_value END
+FROM pragma_table_info(:table) ORDER BY cid
+"""

@@ -37,40 +37,28 @@ WHERE session_id = :session_id AND status = 'open'
 
 # -- saved payment methods -------------------------------------------------------------------
 
-GET_METHOD = """
-SELECT id, customer_ref, customer_id, type, brand, last4, exp_month, exp_year, fingerprint,
-    status, is_default
-FROM payment_methods WHERE id = :id
+_METHOD_COLUMNS = """
+    id, customer_ref, customer_id, type, brand, last4, exp_month, exp_year, fingerprint, status
 """
+GET_METHOD = f"SELECT {_METHOD_COLUMNS}, is_default FROM payment_methods WHERE id = :id"
 GET_METHOD_OWNER = "SELECT customer_ref FROM payment_methods WHERE id = :id"
-LIST_METHODS = """
-SELECT id, customer_ref, customer_id, type, brand, last4, exp_month, exp_year, fingerprint,
-    status, is_default
-FROM payment_methods
+LIST_METHODS = f"""
+SELECT {_METHOD_COLUMNS}, is_default FROM payment_methods
 WHERE customer_ref = :customer_ref AND status IN ('active', 'pending')
 ORDER BY seq
 """
 # A new record is never the default on its own: settling decides (``is_default`` is 0 here).
-INSERT_METHOD = """
-INSERT INTO payment_methods (
-    id, customer_ref, customer_id, type, brand, last4, exp_month, exp_year, fingerprint,
-    status, is_default, as_of
-) VALUES (
+_INSERT_METHOD = f"""
+INSERT INTO payment_methods ({_METHOD_COLUMNS}, is_default, as_of) VALUES (
     :id, :customer_ref, :customer_id, :type, :brand, :last4, :exp_month, :exp_year,
     :fingerprint, :status, 0, :as_of
 )
-ON CONFLICT (id) DO NOTHING
 """
+INSERT_METHOD = _INSERT_METHOD + "ON CONFLICT (id) DO NOTHING"
 # Upsert unless the stored record is newer or detached. A method that moves to another
 # customer cannot bring its old default flag along (the new customer has its own default).
-UPSERT_METHOD = """
-INSERT INTO payment_methods (
-    id, customer_ref, customer_id, type, brand, last4, exp_month, exp_year, fingerprint,
-    status, is_default, as_of
-) VALUES (
-    :id, :customer_ref, :customer_id, :type, :brand, :last4, :exp_month, :exp_year,
-    :fingerprint, :status, 0, :as_of
-)
+UPSERT_METHOD = f"""
+{_INSERT_METHOD}
 ON CONFLICT (id) DO UPDATE SET
     customer_ref = excluded.customer_ref,
     customer_id = excluded.customer_id,
