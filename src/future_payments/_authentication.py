@@ -20,7 +20,13 @@ from typing import TYPE_CHECKING, Any
 import stripe
 
 from future_payments._effects import Op, call_store, call_stripe
-from future_payments._ledger import record_from_card_error, record_from_intent, result_of
+from future_payments._ledger import (
+    answer_time,
+    record_from_card_error,
+    record_from_intent,
+    result_of,
+    settles,
+)
 from future_payments._models import AuthenticationStarted, ChargeRecord, ChargeResult
 from future_payments._objects import Malformed, PaymentIntentView
 from future_payments._stripe import error_body
@@ -59,7 +65,7 @@ def awaits_customer(record: ChargeRecord) -> bool:
 
 
 def start_authentication(
-    idempotency_key: str, return_url: str, *, now: int
+    idempotency_key: str, return_url: str
 ) -> Op[AuthenticationStarted | ChargeResult]:
     """One confirm request for a charge awaiting the customer; none for any other charge."""
     record = yield from charge_of(idempotency_key)
@@ -77,31 +83,31 @@ def start_authentication(
         )
     except stripe.CardError as exc:
         # Declined on-session (the bank refused without a challenge).
-        declined = record_from_card_error(record, error_body(exc), as_of=now)
+        declined = record_from_card_error(record, error_body(exc))
         return result_of((yield from record_answer(record, declined)))
     except stripe.InvalidRequestError as exc:
         # Settled meanwhile (another tab, a race with the customer): record what it is now.
         data = yield from _current_intent(exc, intent_id)
     intent = _parse(data, idempotency_key)
-    answer = record_from_intent(record, intent, as_of=now)
+    answer = _answer(record, intent)
     stored = yield from record_answer(record, answer)
     if intent.status == "requires_action" and intent.redirect_url and not stored.is_settled:
         return AuthenticationStarted(payment_intent_id=intent.id, url=intent.redirect_url)
     return result_of(_newest(stored, answer))
 
 
-def complete_authentication(idempotency_key: str, *, now: int) -> Op[ChargeResult]:
+def complete_authentication(idempotency_key: str) -> Op[ChargeResult]:
     """One GET of the PaymentIntent; none when the ledger is already settled."""
     record = yield from charge_of(idempotency_key)
     if record.is_settled or record.payment_intent_id is None:
         return _recorded(record)
     data = yield from call_stripe(stripe.PaymentIntentService.retrieve, record.payment_intent_id)
-    answer = record_from_intent(record, _parse(data, idempotency_key), as_of=now)
+    answer = _answer(record, _parse(data, idempotency_key))
     stored = yield from record_answer(record, answer)
     return result_of(_newest(stored, answer))
 
 
-def cancel_charge(idempotency_key: str, *, now: int) -> Op[ChargeResult]:
+def cancel_charge(idempotency_key: str) -> Op[ChargeResult]:
     """Cancel the PaymentIntent of a charge that has not gone through; one request at most."""
     record = yield from charge_of(idempotency_key)
     intent_id = record.payment_intent_id
@@ -117,9 +123,13 @@ def cancel_charge(idempotency_key: str, *, now: int) -> Op[ChargeResult]:
     except stripe.InvalidRequestError as exc:
         # Canceled by an earlier try whose answer was lost, or charged meanwhile.
         data = yield from _current_intent(exc, intent_id)
-    answer = record_from_intent(record, _parse(data, idempotency_key), as_of=now)
+    answer = _answer(record, _parse(data, idempotency_key))
     stored = yield from record_answer(record, answer)
     return result_of(_newest(stored, answer))
+
+
+def _answer(read: ChargeRecord, intent: PaymentIntentView) -> ChargeRecord:
+    return record_from_intent(read, intent, as_of=answer_time(read, intent.created))
 
 
 def record_answer(read: ChargeRecord, answer: ChargeRecord) -> Op[ChargeRecord]:
@@ -129,7 +139,8 @@ def record_answer(read: ChargeRecord, answer: ChargeRecord) -> Op[ChargeRecord]:
     if replaced is not None:
         return replaced
     # An event changed the row while the request was out: the usual merge decides.
-    return (yield from call_store(lambda s: s.update_charge(answer)))
+    newest = settles(read, answer)
+    return (yield from call_store(lambda s: s.update_charge(newest)))
 
 
 def _newest(stored: ChargeRecord, answer: ChargeRecord) -> ChargeRecord:

@@ -17,6 +17,7 @@ from future_payments._attempts import create_once, stripe_key
 from future_payments._effects import Op, call_store, call_stripe
 from future_payments._ledger import (
     LEDGER_METADATA_KEY,
+    answer_time,
     find_intent,
     record_from_card_error,
     record_from_intent,
@@ -90,12 +91,12 @@ def charge_saved(request: ChargeRequest) -> Op[ChargeResult]:
                 options=keyed(stripe_key(attempt)),
             )
         except stripe.CardError as exc:
-            return record_from_card_error(record, error_body(exc), as_of=now)
-        return record_from_intent(record, PaymentIntentView.parse(data), as_of=now)
+            return record_from_card_error(record, error_body(exc))
+        return _answer(record, PaymentIntentView.parse(data))
 
     def find(since: int) -> Op[ChargeRecord | None]:
         intent = yield from find_intent(customer_id, key, since)
-        return None if intent is None else record_from_intent(record, intent, as_of=now)
+        return None if intent is None else _answer(record, intent)
 
     try:
         updated = yield from create_once("charge", key, now=now, send=send, find=find)
@@ -108,6 +109,10 @@ def charge_saved(request: ChargeRequest) -> Op[ChargeResult]:
         ) from exc
     final = yield from call_store(lambda s: s.update_charge(updated))
     return result_of(final)
+
+
+def _answer(record: ChargeRecord, intent: PaymentIntentView) -> ChargeRecord:
+    return record_from_intent(record, intent, as_of=answer_time(record, intent.created))
 
 
 def _claim(request: ChargeRequest) -> Op[ChargeRecord]:

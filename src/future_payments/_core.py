@@ -167,15 +167,15 @@ class Operations:
     ) -> Op[AuthenticationStarted | ChargeResult]:
         key = check.key("idempotency_key", idempotency_key)
         url = check.url("return_url", return_url)
-        return authentication.start_authentication(key, url, now=int(self._now()))
+        return authentication.start_authentication(key, url)
 
     def complete_authentication(self, idempotency_key: str) -> Op[ChargeResult]:
         key = check.key("idempotency_key", idempotency_key)
-        return authentication.complete_authentication(key, now=int(self._now()))
+        return authentication.complete_authentication(key)
 
     def cancel_charge(self, idempotency_key: str) -> Op[ChargeResult]:
         key = check.key("idempotency_key", idempotency_key)
-        return authentication.cancel_charge(key, now=int(self._now()))
+        return authentication.cancel_charge(key)
 
     def refund(
         self,

@@ -21,7 +21,7 @@ import attrs
 import stripe
 
 from future_payments._effects import Op, call_store, call_stripe
-from future_payments._ledger import LEDGER_METADATA_KEY, record_from_intent
+from future_payments._ledger import LEDGER_METADATA_KEY, record_from_intent, settles
 from future_payments._models import (
     EventAction,
     EventOutcome,
@@ -47,6 +47,7 @@ from future_payments.errors import (
     SessionExpired,
     SessionNotComplete,
     SetupFailed,
+    UnstorableValue,
 )
 
 logger = logging.getLogger("future_payments.webhooks")
@@ -83,6 +84,10 @@ def handle(event: ParsedEvent, *, now: int) -> Op[EventOutcome]:
         action, method = yield from handler(event)
     except Malformed as exc:
         return _ignored(event, f"its object is not of a shape Stripe sends ({exc})")
+    except UnstorableValue as exc:
+        # A value no store can keep (a 300-character last4): not Stripe's, and never storable,
+        # so retrying cannot help. A store that is down or busy is another StoreError: retried.
+        return _ignored(event, f"it carries a value no store can keep ({exc})")
     except stripe.InvalidRequestError as exc:
         if exc.code != "resource_missing":
             raise
@@ -104,11 +109,11 @@ def _session_completed(event: ParsedEvent) -> Op[Handled]:
     session = CheckoutSessionView.parse(event.data_object)
     if session.mode != "setup":
         return "ignored", None
-    stored = yield from already_saved(session.id)
-    if stored is not None:
-        return "saved", stored
     now = event.created
     try:
+        stored = yield from already_saved(session.id)
+        if stored is not None:
+            return "saved", stored
         try:
             saved = yield from save_from_session(session, None, now=now)
         except InvalidInput:
@@ -215,7 +220,7 @@ def _charge_event(event: ParsedEvent) -> Op[Handled]:
             record.payment_intent_id,
         )
         return "ignored", None
-    updated = record_from_intent(record, intent, as_of=event.created)
+    updated = settles(record, record_from_intent(record, intent, as_of=event.created))
     after = yield from call_store(lambda s: s.update_charge(updated))
     return ("updated" if after.version != record.version else "ignored"), None
 

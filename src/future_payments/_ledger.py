@@ -42,6 +42,29 @@ _STATE_OF_STATUS: Mapping[str, ChargeState] = {
 _PAGE = 100
 
 
+def answer_time(read: ChargeRecord, created: int) -> int:
+    """When an answer to this library's own request happened, for the ledger's ordering.
+
+    Dated by Stripe's clock, never the app's: events carry Stripe's ``created``, and an app
+    clock running ahead would make every later event look older. The PaymentIntent's
+    ``created``, or the second of the row the request was sent from if that is later (the answer
+    comes after what that row recorded; ``replace_charge`` applies it whatever its time).
+    """
+    return max(read.as_of, created)
+
+
+def settles(record: ChargeRecord, news: ChargeRecord) -> ChargeRecord:
+    """``news`` dated no earlier than ``record`` when it settles the charge.
+
+    ``succeeded`` and ``canceled`` are final in Stripe's state machine: no later state exists,
+    so such news is the newest whatever its ``created`` second (a row dated by a later answer
+    must not make the final event look stale).
+    """
+    if news.is_settled and news.as_of < record.as_of:
+        return attrs.evolve(news, as_of=record.as_of)
+    return news
+
+
 def record_from_intent(
     record: ChargeRecord, intent: PaymentIntentView, *, as_of: int
 ) -> ChargeRecord:
@@ -68,10 +91,11 @@ def record_from_intent(
     )
 
 
-def record_from_card_error(
-    record: ChargeRecord, error: Mapping[str, Any], *, as_of: int
-) -> ChargeRecord:
-    """The ledger row after a 402: authentication needed, or a decline."""
+def record_from_card_error(record: ChargeRecord, error: Mapping[str, Any]) -> ChargeRecord:
+    """The ledger row after a 402 answer: authentication needed, or a decline.
+
+    Dated by ``answer_time`` from the PaymentIntent the error embeds (if any).
+    """
     reason = PaymentError.parse(error) or PaymentError(None, None, None)
     code = reason.code or "card_declined"
     embedded = error.get("payment_intent")
@@ -84,7 +108,7 @@ def record_from_card_error(
     if intent is not None:
         if intent.last_payment_error is None:
             intent = attrs.evolve(intent, last_payment_error=reason)
-        updated = record_from_intent(record, intent, as_of=as_of)
+        updated = record_from_intent(record, intent, as_of=answer_time(record, intent.created))
         if code == "authentication_required" and intent.client_secret is not None:
             return attrs.evolve(updated, state="requires_action")
         return attrs.evolve(
@@ -102,7 +126,7 @@ def record_from_card_error(
         code=code,
         decline_code=reason.decline_code,
         message=reason.message or "The card was declined.",
-        as_of=as_of,
+        as_of=answer_time(record, 0),
     )
 
 

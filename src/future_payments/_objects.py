@@ -16,8 +16,10 @@ from typing import Any
 
 import attrs
 
+from future_payments._limits import MAX_REF_LENGTH, SHORT_LENGTH, TEXT_LENGTH
+
 _ID = re.compile(r"[A-Za-z0-9_]{1,255}")
-MAX_KEY = 255
+MAX_KEY = MAX_REF_LENGTH
 
 
 class Malformed(ValueError):
@@ -47,11 +49,16 @@ def is_key(value: object) -> bool:
     return True
 
 
-def text(value: object) -> str | None:
-    """Free text from Stripe (a message, a brand): a storable str, or None."""
+def text(value: object, limit: int | None = None) -> str | None:
+    """Free text from Stripe (a message, a brand): a storable str, or None.
+
+    ``Malformed`` when it is longer than ``limit``, the size its store column keeps.
+    """
     if not isinstance(value, str):
         return None
     cleaned = value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
+    if limit is not None and len(cleaned) > limit:
+        raise Malformed(f"a text field holds {len(cleaned)} characters, over {limit}")
     return cleaned or None
 
 
@@ -104,19 +111,20 @@ class PaymentMethodView:
     @classmethod
     def parse(cls, data: Mapping[str, Any]) -> PaymentMethodView:
         """Read a PaymentMethod; ``Malformed`` without an id or a type."""
-        pm_type = data.get("type")
-        if not isinstance(pm_type, str) or not pm_type.isidentifier():
+        pm_type = _code(data.get("type"))
+        if pm_type is None:
             raise Malformed("the PaymentMethod has no usable type")
         details = mapping(data.get(pm_type))
         return cls(
             id=require_id(data, "PaymentMethod"),
             type=pm_type,
             customer_id=object_id(data.get("customer")),
-            brand=text(details.get("brand")) or text(details.get("bank_name")),
-            last4=text(details.get("last4")),
+            brand=text(details.get("brand"), TEXT_LENGTH)
+            or text(details.get("bank_name"), TEXT_LENGTH),
+            last4=text(details.get("last4"), SHORT_LENGTH),
             exp_month=integer(details.get("exp_month")),
             exp_year=integer(details.get("exp_year")),
-            fingerprint=text(details.get("fingerprint")),
+            fingerprint=text(details.get("fingerprint"), TEXT_LENGTH),
         )
 
 
@@ -140,7 +148,7 @@ class SetupIntentView:
         error = mapping(data.get("last_setup_error"))
         return cls(
             id=require_id(data, "SetupIntent"),
-            status=text(data.get("status")),
+            status=_code(data.get("status")),
             customer_id=object_id(data.get("customer")),
             payment_method_id=object_id(pm),
             payment_method=PaymentMethodView.parse(pm) if isinstance(pm, Mapping) else None,
@@ -173,7 +181,7 @@ class CheckoutSessionView:
         status = data.get("status")
         return cls(
             id=require_id(data, "Checkout Session"),
-            mode=text(data.get("mode")),
+            mode=_code(data.get("mode")),
             status=status if isinstance(status, str) else "complete",
             url=text(data.get("url")),
             expires_at=integer(data.get("expires_at")) or 0,
@@ -200,8 +208,8 @@ class PaymentError:
         if not isinstance(data, Mapping):
             return None
         return cls(
-            code=text(data.get("code")),
-            decline_code=text(data.get("decline_code")),
+            code=text(data.get("code"), TEXT_LENGTH),
+            decline_code=text(data.get("decline_code"), TEXT_LENGTH),
             message=text(data.get("message")),
         )
 
@@ -231,12 +239,12 @@ class PaymentIntentView:
         secret = data.get("client_secret")
         return cls(
             id=require_id(data, "PaymentIntent"),
-            status=text(data.get("status")),
+            status=_code(data.get("status")),
             client_secret=secret if is_key(secret) else None,
             customer_id=object_id(data.get("customer")),
             payment_method_id=object_id(data.get("payment_method")),
             amount=integer(data.get("amount")),
-            currency=text(data.get("currency")),
+            currency=_code(data.get("currency")),
             metadata=metadata(data.get("metadata")),
             last_payment_error=PaymentError.parse(data.get("last_payment_error")),
             redirect_url=text(redirect.get("url")),

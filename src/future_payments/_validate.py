@@ -9,8 +9,8 @@ from collections.abc import Mapping, Sequence
 from urllib.parse import urlsplit
 
 from future_payments._currencies import MAXIMUM_AMOUNT, MINIMUM_CHARGE, SUPPORTED_CURRENCIES
+from future_payments._limits import MAX_REF_LENGTH
 from future_payments.errors import InvalidInput
-from future_payments.stores._protocol import MAX_REF_LENGTH
 
 OWN_METADATA_PREFIX = "future_payments_"
 """Metadata keys this library writes start with it; callers cannot set them."""

@@ -28,6 +28,9 @@ class OnLoop:
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout=60)
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
+        if name.startswith("_"):
+            raise AttributeError(name)  # not a Store method (a pretty-printer probing, say)
+
         def call(*args: Any, **kwargs: Any) -> Any:
             return self.run(self._store.run(lambda s: getattr(s, name)(*args, **kwargs)))
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from future_payments._limits import MAX_REF_LENGTH
 from future_payments._models import Attempt, ChargeRecord, RefundRecord, SetupSessionRecord
 from future_payments.stores._memory import MemoryStore
-from future_payments.stores._protocol import MAX_REF_LENGTH, AsyncStore, Store
+from future_payments.stores._protocol import AsyncStore, Store
 from future_payments.stores._sqlite import SQLiteStore
 from future_payments.stores._threaded import ThreadedStore
 

@@ -38,9 +38,6 @@ from future_payments._models import (
 
 T = TypeVar("T")
 
-MAX_REF_LENGTH = 255
-"""Longest ``customer_ref``, idempotency key or Stripe id a store must accept."""
-
 
 @runtime_checkable
 class Store(Protocol):

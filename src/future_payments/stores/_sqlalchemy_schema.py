@@ -15,10 +15,9 @@ import attrs
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
+from future_payments._limits import MAX_REF_LENGTH, SHORT_LENGTH, TEXT_LENGTH
 from future_payments.stores._migrations import SCHEMA_VERSION
-from future_payments.stores._protocol import MAX_REF_LENGTH
 from future_payments.stores._sqlalchemy_errors import is_transient
-from future_payments.stores._values import SHORT_LENGTH, TEXT_LENGTH
 
 __all__ = ["PREFIX_PATTERN", "SCHEMA_VERSION", "ExactKey", "Tables", "build_tables", "is_transient"]
 

@@ -18,14 +18,9 @@ from typing import Any, TypeVar, cast
 
 import attrs
 
+from future_payments._limits import MAX_REF_LENGTH, SHORT_LENGTH, TEXT_LENGTH
 from future_payments.errors import UnstorableValue
-from future_payments.stores._protocol import MAX_REF_LENGTH, Store
-
-SHORT_LENGTH = 16
-"""Longest currency, status, state, ``last4`` or attempt kind a store keeps."""
-
-TEXT_LENGTH = 255
-"""Longest other bounded text (method type, brand, decline code, refund reason...)."""
+from future_payments.stores._protocol import Store
 
 _KEYS = (
     "customer_ref",
