@@ -63,7 +63,7 @@ class AsyncSQLAlchemyStore:
         return result
 
     async def create_schema(self) -> None:
-        """Create the tables if they do not exist (idempotent)."""
+        """Create the missing tables, or migrate older ones in place (``SQLAlchemyStore``'s)."""
         await greenlet_spawn(self._sync.create_schema)
 
     async def close(self) -> None:

@@ -43,8 +43,8 @@ def expected_columns() -> dict[str, dict[str, str]]:
     with contextlib.closing(sqlite3.connect(":memory:")) as conn:
         conn.executescript(schema.SCHEMA)
         tables = [row[0] for row in conn.execute(schema.LIST_TABLES)]
-        return {table: dict(conn.execute(schema.LIST_COLUMNS, {"table": table}).fetchall())
-                for table in tables}  # fmt: skip
+        columns = {t: conn.execute(schema.LIST_COLUMNS, {"table": t}).fetchall() for t in tables}
+        return {table: dict(rows) for table, rows in columns.items()}
 
 
 class SQLiteFile:

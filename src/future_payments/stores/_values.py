@@ -14,7 +14,7 @@ import inspect
 import math
 import re
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any, NoReturn, TypeVar, cast
 
 import attrs
 
@@ -53,29 +53,35 @@ S = TypeVar("S")
 
 def check(name: str, value: object) -> None:
     """Raise ``UnstorableValue`` unless every store can keep ``value`` as ``name``."""
-    if value is None or isinstance(value, bool):
+    kind = type(value)
+    if kind is str:  # the common case first: keys and refs
+        text = cast(str, value)
+        limit = LIMITS.get(name.rpartition(".")[2])
+        if _UNSTORABLE.search(text) is not None or (limit is not None and len(text) > limit):
+            _refuse_text(name, text, limit)
+    elif value is None or kind is bool:
         return
-    if isinstance(value, str):
-        _check_text(name, value)
-    elif isinstance(value, int):
+    elif kind is int or isinstance(value, int):
         if value not in _INT64:
             raise UnstorableValue(
-                f"{name} is an integer of {value.bit_length()} bits; stores keep signed "
-                "64-bit integers. Refuse it before it reaches the store."
+                f"{name} is an integer of {cast(int, value).bit_length()} bits; stores keep "
+                "signed 64-bit integers. Refuse it before it reaches the store."
             )
     elif isinstance(value, float):
         if not math.isfinite(value):
             raise UnstorableValue(f"{name} is {value}; stores keep finite numbers only.")
-    elif attrs.has(type(value)):
-        for field in attrs.fields(cast(Any, type(value))):
+    elif isinstance(value, str):
+        check(name, str(value))  # a str subclass: as the plain string it stores as
+    elif attrs.has(kind):
+        for field in attrs.fields(cast(Any, kind)):
             check(f"{name}.{field.name}", getattr(value, field.name))
     else:
         raise UnstorableValue(
-            f"{name} is a {type(value).__name__}; stores keep str, int, float and bool values."
+            f"{name} is a {kind.__name__}; stores keep str, int, float and bool values."
         )
 
 
-def _check_text(name: str, value: str) -> None:
+def _refuse_text(name: str, value: str, limit: int | None) -> NoReturn:
     found = _UNSTORABLE.search(value)
     if found is not None:
         what = "a NUL character" if found.group() == "\x00" else "a lone surrogate"
@@ -84,11 +90,7 @@ def _check_text(name: str, value: str) -> None:
             f"{name} contains {what} (at index {found.start()}), which no database column "
             "holds; refuse or clean such input before it reaches the store."
         )
-    limit = LIMITS.get(name.rpartition(".")[2])
-    if limit is not None and len(value) > limit:
-        raise UnstorableValue(
-            f"{name} is {len(value)} characters long; stores keep at most {limit}."
-        )
+    raise UnstorableValue(f"{name} is {len(value)} characters long; stores keep at most {limit}.")
 
 
 def refuses_unstorable(cls: type[S]) -> type[S]:
