@@ -325,3 +325,23 @@ def test_stripe_down_releases_the_event(payments: FuturePayments, fake: FakeStri
 
     assert (500, (200, "saved")) == (failed[0], (retried[0], retried[1]["action"]))
     assert 1 == len(payments.payment_methods("user-42"))
+
+
+def test_card_network_update_refreshes_the_saved_method(
+    payments: FuturePayments, fake: FakeStripe
+) -> None:
+    """payment_method.automatically_updated: the saved method takes the renewed card's details."""
+    saved = save_card(payments, fake)
+    fake.webhooks()
+
+    fake.update_card(saved.id, exp_month=7, exp_year=2041, last4="1881")
+    outcomes = [payments.complete_from_event(d.body, d.signature) for d in fake.webhooks()]
+
+    assert ["updated"] == [o.action for o in outcomes]
+    [method] = payments.payment_methods("user-42")
+    assert (7, 2041, "1881", True) == (
+        method.exp_month,
+        method.exp_year,
+        method.last4,
+        method.is_default,
+    )

@@ -142,3 +142,38 @@ def test_event_snapshots_keep_nested_values(fake: FakeStripe, client: stripe.Str
         ("Lyon", {"b": "2"}, None),
         ("Lyon", {"b": "2"}, pm.id),
     ] == [(city, metadata.to_dict(), default) for city, metadata, default in snapshots]
+
+
+def test_card_network_update_records_automatically_updated() -> None:
+    """fake.update_card changes the attached card and sends automatically_updated."""
+    fake = FakeStripe()
+    client = fake.client()
+    customer = client.v1.customers.create()
+    pm = client.v1.payment_methods.attach("pm_card_visa", params={"customer": customer.id})
+    fake.webhooks()
+
+    fake.update_card(pm.id, exp_month=4, exp_year=2040, last4="1881")
+
+    [delivery] = fake.webhooks()
+    event = json.loads(delivery.body)
+    card = client.v1.payment_methods.retrieve(pm.id).card
+    assert card is not None
+    assert (4, 2040, "1881") == (card.exp_month, card.exp_year, card.last4)
+    assert "payment_method.automatically_updated" == event["type"]
+    assert pm.card is not None
+    assert pm.card.exp_year == event["data"]["previous_attributes"]["card"]["exp_year"]
+
+
+def test_card_network_update_refuses_a_detached_card() -> None:
+    """Only a card attached to a customer is updated by its network; nothing else changes."""
+    fake = FakeStripe()
+    pm = fake.client().v1.payment_methods.create(
+        params={
+            "type": "card",
+            "card": {"number": "4242424242424242", "exp_month": 1, "exp_year": 2040},
+        }
+    )
+
+    with pytest.raises(ValueError, match="not attached"):
+        fake.update_card(pm.id)
+    assert [] == [d.type for d in fake.webhooks() if d.type.endswith("automatically_updated")]

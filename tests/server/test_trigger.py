@@ -62,7 +62,6 @@ PENDING = {
         "POST", "/v1/payment_intents", _MANUAL
     ),
     "payment_method.updated": _fake_refuses_billing_details(),
-    "payment_method.automatically_updated": True,  # no request makes it happen (docs/cli.md)
 }
 
 
@@ -192,9 +191,16 @@ def test_without_event_lists_the_triggers(capsys: pytest.CaptureFixture[str]) ->
     assert len(TRIGGERS) + 1 == len(capsys.readouterr().out.splitlines())
 
 
-def test_automatically_updated_says_why_not(
+def test_automatically_updated_renews_the_card_through_the_fakes_network(
     server: FakeServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """payment_method.automatically_updated cannot be requested: exit 1, the reason given."""
-    assert 1 == main(["trigger", "payment_method.automatically_updated", "--api-base", server.url])
-    assert "card network" in capsys.readouterr().err
+    """payment_method.automatically_updated: the fake's card network renews the card."""
+    code = trigger(server, "payment_method.automatically_updated", "network_update:exp_year=2035")
+
+    out = capsys.readouterr().out
+    [event] = server.fake.objects("event", limit=1)
+    assert 0 == code
+    assert "payment_method.automatically_updated" == event["type"]
+    assert 2035 == event["data"]["object"]["card"]["exp_year"]
+    assert "previous_attributes" in event["data"]
+    assert "ending 4242" in out

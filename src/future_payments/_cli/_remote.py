@@ -81,6 +81,11 @@ class Remote:
         url = answer.get("webhook_url")
         return str(url) if url else None
 
+    def update_card(self, payment_method: str, changes: dict[str, Any]) -> dict[str, Any]:
+        """Ask the fake's card network to update an attached card; the PaymentMethod after."""
+        path = f"/_fake/payment_methods/{payment_method}/network_update"
+        return self._call("POST", path, json.dumps(changes).encode())
+
     def report(self, attempt: dict[str, Any]) -> None:
         """Tell the fake about one delivery attempt, for its dashboard (best effort)."""
         self._call("POST", "/_fake/deliveries", json.dumps(attempt).encode())

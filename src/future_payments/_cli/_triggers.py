@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import stripe
 
+from future_payments._cli._remote import RemoteError
 from future_payments._cli._trigger import Params, Run, Trigger, TriggerFailed
 
 Steps = Callable[[Run], None]
@@ -327,6 +328,57 @@ TRIGGERS["refund.created"] = Trigger(
 )
 
 
+@trigger(
+    "refund.updated",
+    "a refund's metadata changes",
+    "payment_intent",
+    "refund",
+    "refund_update",
+)
+def _refund_updated(run: Run) -> None:
+    params = _intent(run, payment_method="pm_card_visa", confirm=True)
+    intent = run.call("payment_intent", run.client.v1.payment_intents.create, params)
+    refund = run.call("refund", run.client.v1.refunds.create, {"payment_intent": intent.id})
+    run.call(
+        "refund_update",
+        lambda params: run.client.v1.refunds.update(refund.id, params=params),
+        {"metadata": {"reason": "customer request"}},
+    )
+
+
+TRIGGERS["charge.refund.updated"] = Trigger(
+    "charge.refund.updated",
+    "a refund's metadata changes",
+    ("payment_intent", "refund", "refund_update"),
+    _refund_updated,
+)
+
+
+@trigger(
+    "refund.failed",
+    "a refund fails after Stripe accepted it (test card 4000 0000 0000 5126)",
+    "payment_intent",
+    "refund",
+)
+def _refund_failed(run: Run) -> None:
+    params = _intent(run, payment_method="pm_card_refundFail", confirm=True)
+    intent = run.call("payment_intent", run.client.v1.payment_intents.create, params)
+    refund = run.call("refund", run.client.v1.refunds.create, {"payment_intent": intent.id})
+    # The bank's refusal arrives after the answer; looking at the refund again shows it.
+    run.call("refund", lambda params: run.client.v1.refunds.retrieve(refund.id), {})
+
+
+@trigger(
+    "charge.dispute.created",
+    "the cardholder disputes a charge (test card 4000 0000 0000 0259)",
+    "payment_intent",
+)
+def _dispute_created(run: Run) -> None:
+    params = _intent(run, payment_method="pm_card_createDispute", confirm=True)
+    intent = run.call("payment_intent", run.client.v1.payment_intents.create, params)
+    run.call("payment_intent", lambda params: run.client.v1.payment_intents.retrieve(intent.id), {})
+
+
 # -- PaymentMethods -------------------------------------------------------------------------
 
 
@@ -369,13 +421,19 @@ def _method_updated(run: Run) -> None:
 
 @trigger(
     "payment_method.automatically_updated",
-    "the card network updates a saved card (not simulated yet: fails with the reason)",
+    "the card network renews a saved card (the fake's account updater)",
     "customer",
     "payment_method_attach",
+    "network_update",
 )
 def _method_automatically_updated(run: Run) -> None:
-    raise TriggerFailed(
-        "Stripe sends payment_method.automatically_updated when a card network updates a "
-        "saved card; no API request makes that happen, and FakeStripe does not simulate card "
-        "updates yet. Use payment_method.updated, which the library handles the same way."
-    )
+    pm = _attached(run, _customer(run))
+    # No API request makes a card network update a card: the fake's /_fake/ endpoint does
+    # what the network would (override network_update:exp_year=... and friends).
+    try:
+        updated = run.remote.update_card(pm, run.params("network_update", {}))
+    except RemoteError as exc:
+        raise TriggerFailed(f"network_update: {exc}") from exc
+    card = updated.get("card") or {}
+    note = f"now {card.get('exp_month')}/{card.get('exp_year')}, ending {card.get('last4')}"
+    run.show("network_update", stripe.PaymentMethod.construct_from(updated, None), note)

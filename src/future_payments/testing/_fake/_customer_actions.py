@@ -207,6 +207,42 @@ def authenticate(state: State, ctx: Context, intent: str, succeed: bool) -> None
         _payment_intents.authenticate(state, ctx, found, succeed)
 
 
+def update_card(
+    state: State,
+    ctx: Context,
+    payment_method_id: str,
+    exp_month: int | None,
+    exp_year: int | None,
+    last4: str | None,
+) -> None:
+    """The card network's account updater replaces a saved card's expiry or number.
+
+    Stripe then sends ``payment_method.automatically_updated`` with the new card details and
+    the old ones in ``previous_attributes``.
+    """
+    pm = state.objects.get(payment_method_id)
+    if pm is None or pm["object"] != "payment_method" or pm["type"] != "card":
+        raise LookupError(f"FakeStripe has no card PaymentMethod {payment_method_id!r}")
+    if pm["customer"] is None:
+        raise ValueError(f"{payment_method_id} is not attached to a customer: nothing to update")
+    card = dict(pm["card"])
+    if exp_month is not None:
+        if not 1 <= exp_month <= 12:
+            raise ValueError(f"exp_month must be 1 to 12, got {exp_month}")
+        card["exp_month"] = exp_month
+    if exp_year is not None:
+        card["exp_year"] = exp_year
+    if last4 is not None:
+        if not (len(last4) == 4 and last4.isdigit()):
+            raise ValueError(f"last4 must be four digits, got {last4!r}")
+        card["last4"] = last4
+    if exp_month is None and exp_year is None and last4 is None:
+        card["exp_year"] = card["exp_year"] + 3  # the network's usual news: a renewed card
+    previous = {"card": dict(pm["card"])}
+    state.update(pm, card=card)
+    state.record_event(ctx, "payment_method.automatically_updated", pm, previous)
+
+
 def on_timer(state: State, action: str, object_id: str, ctx: Context) -> None:
     """Run a scheduled action: a session's expiry, a refund's asynchronous failure."""
     found = state.objects.get(object_id)

@@ -311,6 +311,25 @@ class FakeStripe:
         ``pending`` Refund."""
         self._act(_customer_actions.settle, object_id, succeed)
 
+    def update_card(
+        self,
+        payment_method: str,
+        *,
+        exp_month: int | None = None,
+        exp_year: int | None = None,
+        last4: str | None = None,
+    ) -> None:
+        """The card network updates an attached card, as Stripe's card account updater does.
+
+        Records ``payment_method.automatically_updated``. With no argument the card is renewed
+        (its expiry year moves three years on).
+
+        Raises:
+            LookupError: no such card PaymentMethod.
+            ValueError: the method is not attached, or a value is not a card's.
+        """
+        self._act(_customer_actions.update_card, payment_method, exp_month, exp_year, last4)
+
     def authenticate(self, intent: str, *, succeed: bool = True) -> None:
         """The customer passes (or fails) the 3-D Secure challenge of an intent.
 

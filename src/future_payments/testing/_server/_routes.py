@@ -62,6 +62,11 @@ _ROUTES: list[tuple[str, str, Page]] = [
     ("GET", "/_fake/resends", lambda s, r, i: _tools_api.resends(s, r.fields)),
     ("POST", "/_fake/deliveries", lambda s, r, i: _tools_api.report(s, r.body)),
     ("POST", f"/_fake/events/{_ID}/resend", lambda s, r, i: _tools_api.resend(s, i[0])),
+    (
+        "POST",
+        f"/_fake/payment_methods/{_ID}/network_update",
+        lambda s, r, i: _tools_api.network_update(s, i[0], r.body),
+    ),
 ]
 _TABLE = [(method, re.compile(f"{pattern}/?$"), page) for method, pattern, page in _ROUTES]
 

@@ -2,7 +2,8 @@
 
 The ``/v1`` API is Stripe's; these few JSON endpoints under ``/_fake/`` tell the tools what
 Stripe's CLI learns from its own backend: the webhook secret, the fake's clock, the events
-resent since a tool last asked, and where a tool reports its delivery attempts.
+resent since a tool last asked, and where a tool reports its delivery attempts; and one thing no
+``/v1`` request can cause: a card network's update of a saved card.
 """
 
 from __future__ import annotations
@@ -67,6 +68,32 @@ def resend(server: FakeServer, event_id: str) -> Response:
     except LookupError:
         return error(404, f"No such event: '{event_id}'")
     return _json(200, {"id": event_id, "webhook_url": server.webhook_url})
+
+
+def network_update(server: FakeServer, payment_method: str, body: bytes) -> Response:
+    """``POST /_fake/payment_methods/<id>/network_update``: the card network updates a card.
+
+    The JSON body may name ``exp_month``, ``exp_year`` and ``last4``; empty renews the card.
+    The fake records ``payment_method.automatically_updated``, as Stripe does.
+    """
+    try:
+        fields = json.loads(body or b"{}")
+        if not isinstance(fields, dict) or set(fields) - {"exp_month", "exp_year", "last4"}:
+            raise ValueError("the body takes exp_month, exp_year and last4 only")
+        # Form-style overrides arrive as strings: "2035" is the year 2035.
+        numbers = {k: int(v) for k, v in fields.items() if k != "last4"}
+        last4 = fields.get("last4")
+        server.fake.update_card(
+            payment_method,
+            exp_month=numbers.get("exp_month"),
+            exp_year=numbers.get("exp_year"),
+            last4=None if last4 is None else str(last4),
+        )
+    except LookupError as exc:
+        return error(404, str(exc).strip("'\""))
+    except (ValueError, TypeError) as exc:
+        return error(400, f"Invalid card update: {exc}")
+    return _json(200, server.fake.retrieve(payment_method))
 
 
 def report(server: FakeServer, body: bytes) -> Response:
