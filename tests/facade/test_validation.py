@@ -20,33 +20,6 @@ GOOD_SETUP: dict[str, Any] = {
 
 
 @pytest.mark.parametrize(
-    ("change", "param"),
-    [
-        ({"customer_ref": ""}, "customer_ref"),
-        ({"customer_ref": "x" * 256}, "customer_ref"),
-        ({"currency": "dollars"}, "currency"),
-        ({"currency": "us"}, "currency"),
-        ({"success_url": "/saved"}, "success_url"),
-        ({"cancel_url": "ftp://shop.example/"}, "cancel_url"),
-        ({"email": "not-an-address"}, "email"),
-        ({"payment_method_types": []}, "payment_method_types"),
-        ({"metadata": {"k": 1}}, "metadata"),
-    ],
-)
-def test_bad_setup_input(
-    payments: FuturePayments, fake: FakeStripe, change: dict[str, Any], param: str
-) -> None:
-    """Each bad start_setup argument raises InvalidInput naming it, and sends nothing."""
-    args = {**GOOD_SETUP, **change}
-    ref = args.pop("customer_ref")
-
-    with pytest.raises(InvalidInput) as raised:
-        payments.start_setup(ref, **args)
-    assert param == raised.value.param
-    assert [] == fake.requests
-
-
-@pytest.mark.parametrize(
     ("amount", "currency", "param"),
     [
         (0, "usd", "amount"),
@@ -118,6 +91,15 @@ FIFTY = {f"k{i}": "v" for i in range(50)}
 @pytest.mark.parametrize(
     ("change", "param"),
     [
+        ({"customer_ref": ""}, "customer_ref"),
+        ({"customer_ref": "x" * 256}, "customer_ref"),
+        ({"currency": "dollars"}, "currency"),
+        ({"currency": "us"}, "currency"),
+        ({"success_url": "/saved"}, "success_url"),
+        ({"cancel_url": "ftp://shop.example/"}, "cancel_url"),
+        ({"email": "not-an-address"}, "email"),
+        ({"payment_method_types": []}, "payment_method_types"),
+        ({"metadata": {"k": 1}}, "metadata"),
         ({"currency": "xxx"}, "currency"),
         ({"currency": "\u212arw"}, "currency"),  # KELVIN SIGN lowercases to "k": not "krw"
         ({"payment_method_types": ["card", "cardd"]}, "payment_method_types"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, assert_type
+from typing import Any, Literal, assert_type
 
 import stripe
 
@@ -219,3 +219,26 @@ def scenarios(payments: FuturePayments) -> None:
         bound.needs_authentication("user-8", idempotency_key="order-8"), NeedsAuthentication
     )
     assert_type(bound.charged("user-9"), Charged)
+
+
+def fake_helpers() -> None:
+    from future_payments.testing import FakeStripe
+
+    fake = FakeStripe(instant_retries=False)
+    client = fake.client(max_network_retries=2)
+    customer = client.v1.customers.create()
+    session = client.v1.checkout.sessions.create(
+        params={"mode": "setup", "currency": "usd", "customer": customer.id,
+                "success_url": "https://shop.example/ok"}
+    )  # fmt: skip
+    assert session.url is not None
+    fake.complete_checkout(session.url)
+    fake.complete_checkout(session.id, card="4000002500003155", authenticate=False)
+    fake.authenticate("https://hooks.stripe.com/3d_secure_2/hosted?intent=pi_x", succeed=False)
+    fake.update_card("pm_x", exp_month=1, exp_year=2040, last4="4242")
+    fake.settle("re_x", succeed=True)
+    assert_type(fake.retrieve("pi_x"), dict[str, Any] | None)
+    assert_type(fake.objects("charge", limit=10), list[dict[str, Any]])
+    assert_type(fake.charges_of("pi_x"), list[dict[str, Any]])
+    assert_type(fake.refunds_of("ch_x"), list[dict[str, Any]])
+    assert_type(fake.pending_event_ids(), set[str])
