@@ -65,7 +65,7 @@ def process(event: ParsedEvent, *, now: float, lease_seconds: float) -> Op[Event
     if not claimed:
         return EventOutcome(event.id, event.type, "duplicate")
     try:
-        outcome = yield from handle(event, now=int(now))
+        outcome = yield from handle(event)
     except Exception:
         yield from call_store(lambda s: s.release_event(event_id))
         raise
@@ -73,7 +73,7 @@ def process(event: ParsedEvent, *, now: float, lease_seconds: float) -> Op[Event
     return outcome
 
 
-def handle(event: ParsedEvent, *, now: int) -> Op[EventOutcome]:
+def handle(event: ParsedEvent) -> Op[EventOutcome]:
     """Process one verified event whose id this worker has claimed."""
     handler = HANDLERS.get(event.type)
     if handler is None:
