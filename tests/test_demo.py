@@ -26,8 +26,9 @@ def test_demo_walks_the_whole_flow(tmp_path: Path) -> None:
         "→ Charged",
         "same key again: no request",
         "→ NeedsAuthentication",
-        "is now succeeded",
-        "updated the ledger: Charged",
+        "start_authentication() → AuthenticationStarted",
+        "complete_authentication() on https://shop.example/pay/return → Charged",
+        "the ledger and the webhooks agree: Charged",
         "Declined (code=card_declined, decline_code=generic_decline)",
     ):
         assert expected in text

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from future_payments._client import FuturePayments
 from future_payments._models import (
+    AuthenticationStarted,
     Charged,
     ChargeResult,
     Declined,
@@ -19,6 +20,7 @@ from future_payments.stores import SQLiteStore
 
 SUCCESS_URL = "https://shop.example/saved?session_id={CHECKOUT_SESSION_ID}"
 CANCEL_URL = "https://shop.example/cancel"
+RETURN_URL = "https://shop.example/pay/return"
 
 
 def run_demo(db_path: str | None = None, *, say: Callable[[str], None] = print) -> int:
@@ -71,23 +73,20 @@ def run_demo(db_path: str | None = None, *, say: Callable[[str], None] = print) 
         again = charge("alice", "order-1001")
         say(f"    (same key again: no request, same {type(again).__name__})\n")
 
-        saved = save("bob", "4000002760003184", "this card asks for authentication on every charge")
+        save("bob", "4000002760003184", "this card asks for authentication on every charge")
         result = charge("bob", "order-2001")
         if isinstance(result, NeedsAuthentication):
-            say("    recovery: bring bob back on-session, confirm the PaymentIntent, authenticate")
-            client = fake.client()
-            client.v1.payment_intents.confirm(
-                result.payment_intent_id,
-                params={"payment_method": saved.id, "return_url": "https://shop.example/back"},
-            )
-            fake.authenticate(result.payment_intent_id)
-            status = client.v1.payment_intents.retrieve(result.payment_intent_id).status
-            say(f"    PaymentIntent {result.payment_intent_id} is now {status}")
+            say("    recovery, no JavaScript: e-mail bob a link; on your page for order-2001:")
+            started = payments.start_authentication("order-2001", return_url=RETURN_URL)
+            if isinstance(started, AuthenticationStarted):
+                say("    start_authentication() → AuthenticationStarted: redirect bob to the bank")
+                fake.authenticate(started.url)  # bob passes the bank's challenge
+                after = payments.complete_authentication("order-2001")
+                say(f"    complete_authentication() on {RETURN_URL} → {_describe(after)}")
             for delivery in fake.webhooks():
                 payments.complete_from_event(delivery.body, delivery.signature)
-            after = charge("bob", "order-2001")
-            name = type(after).__name__
-            say(f"    (the payment_intent.succeeded webhook updated the ledger: {name})\n")
+            again = charge("bob", "order-2001")
+            say(f"    (the ledger and the webhooks agree: {type(again).__name__})\n")
 
         save("carol", "4000000000000341", "attaches fine, but the bank declines every charge")
         charge("carol", "order-3001")
