@@ -20,13 +20,17 @@ from typing import Any, Concatenate, ParamSpec, TypeAlias, TypeVar
 import attrs
 import stripe
 
+from future_payments._objects import Malformed, list_page
 from future_payments._stripe import Data, send, send_async, translate
 from future_payments.stores._protocol import AsyncStore, Store
 
 T = TypeVar("T")
+V = TypeVar("V")
 R = TypeVar("R")
 S = TypeVar("S")
 P = ParamSpec("P")
+
+_PAGE = 100  # Stripe's largest page
 
 
 @attrs.frozen
@@ -59,6 +63,30 @@ def call_stripe(
     """
     result: Data = yield StripeCall(method, args, kwargs)
     return result
+
+
+def call_stripe_list(
+    method: Callable[..., object], params: Mapping[str, object], parse: Callable[[Data], V]
+) -> Op[list[V]]:
+    """Every object of a Stripe list, page after page: one request per 100 objects.
+
+    ``method`` is the SDK's list method (``stripe.PaymentIntentService.list``), ``params`` its
+    filters; each object is read by ``parse``, and one of a shape Stripe never sends
+    (``Malformed``) is left out.
+    """
+    page_params: dict[str, object] = {**params, "limit": _PAGE}
+    found: list[V] = []
+    while True:
+        page: Data = yield StripeCall(method, (), {"params": page_params})
+        items, more = list_page(page)
+        for item in items:
+            try:
+                found.append(parse(dict(item)))
+            except Malformed:
+                continue
+        if not more or not items:
+            return found
+        page_params["starting_after"] = str(items[-1].get("id"))
 
 
 def call_store(fn: Callable[[Store], T]) -> Op[T]:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import stripe
 
-from future_payments._effects import Op, call_stripe
+from future_payments._effects import Op, call_stripe_list
 from future_payments._models import (
     Charged,
     ChargeRecord,
@@ -22,7 +22,7 @@ from future_payments._models import (
     NeedsAuthentication,
     Processing,
 )
-from future_payments._objects import Malformed, PaymentError, PaymentIntentView, list_page
+from future_payments._objects import Malformed, PaymentError, PaymentIntentView
 
 if TYPE_CHECKING:
     from stripe.params import PaymentIntentListParams
@@ -39,7 +39,6 @@ _STATE_OF_STATUS: Mapping[str, ChargeState] = {
     "requires_payment_method": "declined",
     "canceled": "canceled",
 }
-_PAGE = 100
 
 
 def answer_time(read: ChargeRecord, created: int) -> int:
@@ -136,25 +135,11 @@ def find_intent(customer_id: str, idempotency_key: str, since: int) -> Op[Paymen
     Stripe's list (consistent, unlike search) of the customer's PaymentIntents created since,
     matched on the ledger key in their metadata; one request per 100 of them.
     """
-    params: PaymentIntentListParams = {
-        "customer": customer_id,
-        "created": {"gte": since},
-        "limit": _PAGE,
-    }
-    found: list[PaymentIntentView] = []
-    while True:
-        page = yield from call_stripe(stripe.PaymentIntentService.list, params=params)
-        items, more = list_page(page)
-        for item in items:
-            try:
-                intent = PaymentIntentView.parse(item)
-            except Malformed:
-                continue
-            if intent.metadata.get(LEDGER_METADATA_KEY) == idempotency_key:
-                found.append(intent)
-        if not more or not items:
-            break
-        params["starting_after"] = str(items[-1].get("id"))
+    params: PaymentIntentListParams = {"customer": customer_id, "created": {"gte": since}}
+    listed = yield from call_stripe_list(
+        stripe.PaymentIntentService.list, params, PaymentIntentView.parse
+    )
+    found = [i for i in listed if i.metadata.get(LEDGER_METADATA_KEY) == idempotency_key]
     # Only ever one, unless something else charged with our key: the most advanced one wins.
     rank = {"succeeded": 3, "requires_capture": 3, "processing": 2, "requires_action": 1}
     return max(found, key=lambda i: rank.get(str(i.status), 0), default=None)

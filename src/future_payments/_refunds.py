@@ -22,7 +22,7 @@ from future_payments import _validate as check
 from future_payments._attempts import create_once, stripe_key
 from future_payments._authentication import charge_of
 from future_payments._currencies import MAXIMUM_AMOUNT
-from future_payments._effects import Op, call_store, call_stripe
+from future_payments._effects import Op, call_store, call_stripe, call_stripe_list
 from future_payments._ledger import LEDGER_METADATA_KEY
 from future_payments._models import (
     Attempt,
@@ -32,7 +32,7 @@ from future_payments._models import (
     RefundRecord,
     RefundStatus,
 )
-from future_payments._objects import Malformed, RefundView, list_page
+from future_payments._objects import Malformed, RefundView
 from future_payments._stripe import keyed
 from future_payments.errors import (
     ChargeNotRefundable,
@@ -58,7 +58,6 @@ REFUND_REASONS = ("duplicate", "fraudulent", "requested_by_customer")
 _OUTCOMES: frozenset[str] = frozenset(
     {"pending", "requires_action", "succeeded", "failed", "canceled"}
 )
-_PAGE = 100
 
 
 @attrs.frozen
@@ -297,18 +296,7 @@ def find_refund(intent_id: str, refund_key: str, since: int) -> Op[RefundView | 
 
 def list_refunds(intent_id: str, *, since: int | None = None) -> Op[list[RefundView]]:
     """Every refund of a PaymentIntent (created since ``since``), one request per 100."""
-    params: RefundListParams = {"payment_intent": intent_id, "limit": _PAGE}
+    params: RefundListParams = {"payment_intent": intent_id}
     if since is not None:
         params["created"] = {"gte": since}
-    found: list[RefundView] = []
-    while True:
-        page = yield from call_stripe(stripe.RefundService.list, params=params)
-        items, more = list_page(page)
-        for item in items:
-            try:
-                found.append(RefundView.parse(item))
-            except Malformed:
-                continue
-        if not more or not items:
-            return found
-        params["starting_after"] = str(items[-1].get("id"))
+    return (yield from call_stripe_list(stripe.RefundService.list, params, RefundView.parse))

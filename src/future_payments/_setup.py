@@ -14,7 +14,7 @@ import attrs
 import stripe
 
 from future_payments._attempts import create_once, finish, stripe_key
-from future_payments._effects import Op, call_store, call_stripe
+from future_payments._effects import Op, call_store, call_stripe, call_stripe_list
 from future_payments._models import (
     Attempt,
     MethodStatus,
@@ -29,7 +29,6 @@ from future_payments._objects import (
     PaymentMethodView,
     SetupIntentView,
     is_key,
-    list_page,
 )
 from future_payments._stripe import keyed
 from future_payments.errors import (
@@ -54,7 +53,6 @@ OWN_SESSION_METADATA = 2
 """How many metadata keys this library adds to a Checkout Session (and 1 to its SetupIntent)."""
 
 _SETUP_STATUS: Mapping[str, MethodStatus] = {"succeeded": "active", "processing": "pending"}
-_PAGE = 100
 
 
 @attrs.frozen
@@ -91,17 +89,12 @@ def ensure_customer(customer_ref: str, *, now: int, email: str | None = None) ->
         return CustomerView.parse(made).id
 
     def find(since: int) -> Op[str | None]:
-        params: CustomerListParams = {"created": {"gte": since}, "limit": _PAGE}
-        while True:
-            page = yield from call_stripe(stripe.CustomerService.list, params=params)
-            items, more = list_page(page)
-            for item in items:
-                view = CustomerView.parse(item)
-                if not view.deleted and view.metadata.get(REF_METADATA_KEY) == customer_ref:
-                    return view.id
-            if not more or not items:
-                return None
-            params["starting_after"] = CustomerView.parse(items[-1]).id
+        created: CustomerListParams = {"created": {"gte": since}}
+        listed = yield from call_stripe_list(
+            stripe.CustomerService.list, created, CustomerView.parse
+        )
+        mine = (c for c in listed if c.metadata.get(REF_METADATA_KEY) == customer_ref)
+        return next((c.id for c in mine if not c.deleted), None)
 
     customer_id = yield from create_once("customer", customer_ref, now=now, send=send, find=find)
     return (yield from call_store(lambda s: s.add_customer(customer_ref, customer_id)))
@@ -163,24 +156,19 @@ def _expire_orphans(customer_id: str, ref: str, since: int) -> Op[None]:
         "customer": customer_id,
         "created": {"gte": since},
         "status": "open",
-        "limit": _PAGE,
     }
-    while True:
-        page = yield from call_stripe(stripe.checkout.SessionService.list, params=params)
-        items, more = list_page(page)
-        for item in items:
-            view = CheckoutSessionView.parse(item)
-            if view.metadata.get(REF_METADATA_KEY) != ref:
-                continue
-            known = yield from _stored_session(view.id)
-            if known is None:
-                try:
-                    yield from call_stripe(stripe.checkout.SessionService.expire, view.id)
-                except stripe.InvalidRequestError:
-                    continue  # completed or expired meanwhile: nothing left open
-        if not more or not items:
-            return
-        params["starting_after"] = CheckoutSessionView.parse(items[-1]).id
+    listed = yield from call_stripe_list(
+        stripe.checkout.SessionService.list, params, CheckoutSessionView.parse
+    )
+    for session in listed:
+        if session.metadata.get(REF_METADATA_KEY) != ref:
+            continue
+        known = yield from _stored_session(session.id)
+        if known is None:
+            try:
+                yield from call_stripe(stripe.checkout.SessionService.expire, session.id)
+            except stripe.InvalidRequestError:
+                continue  # completed or expired meanwhile: nothing left open
 
 
 def _stored_session(session_id: str) -> Op[SetupSessionRecord | None]:
