@@ -34,19 +34,31 @@ def is_id(value: object) -> bool:
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def is_key(value: object) -> bool:
-    """Whether ``value`` is a usable key or ref: a non-empty, storable string of <= 255 chars.
-
-    No control characters (NUL, newline...) and no lone surrogates: they cannot be stored by
-    every database, nor sent in an HTTP header.
-    """
-    if not isinstance(value, str) or not value or len(value) > MAX_KEY or _CONTROL.search(value):
-        return False
+def unencodable(value: str) -> bool:
+    """Whether ``value`` holds a lone surrogate, which no UTF-8 database or body can carry."""
     try:
         value.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate
-        return False
-    return True
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def key_problem(value: str) -> str | None:
+    """Why a key-like string (a ref, a key) can be neither stored nor sent, or None.
+
+    Control characters (NUL, newline...) fit no HTTP header and not every database; a lone
+    surrogate fits neither.
+    """
+    if _CONTROL.search(value):
+        return "must not contain control characters (NUL, newline, tab...)"
+    if unencodable(value):
+        return "must be valid Unicode text (it holds a lone surrogate)"
+    return None
+
+
+def is_key(value: object) -> bool:
+    """Whether ``value`` is a usable key or ref: a non-empty, storable string of <= 255 chars."""
+    return isinstance(value, str) and 0 < len(value) <= MAX_KEY and key_problem(value) is None
 
 
 def text(value: object, limit: int | None = None) -> str | None:

@@ -10,26 +10,15 @@ from urllib.parse import urlsplit
 
 from future_payments._currencies import MAXIMUM_AMOUNT, MINIMUM_CHARGE, SUPPORTED_CURRENCIES
 from future_payments._limits import MAX_REF_LENGTH
+from future_payments._objects import key_problem, unencodable
 from future_payments.errors import InvalidInput
 
 OWN_METADATA_PREFIX = "future_payments_"
 """Metadata keys this library writes start with it; callers cannot set them."""
 
 _CURRENCY = re.compile(r"[A-Za-z]{3}")  # ASCII only: "\u212aRW".lower() is "krw"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _METADATA_KEY_FORBIDDEN = re.compile(r"[\[\]]")
 MAX_METADATA_KEYS = 50
-
-
-def _text_problem(value: str) -> str | None:
-    """Why a key-like string cannot be stored or sent, or None."""
-    if _CONTROL.search(value):
-        return "must not contain control characters (NUL, newline, tab...)"
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return "must be valid Unicode text (it holds a lone surrogate)"
-    return None
 
 
 def customer_ref(value: object) -> str:
@@ -83,7 +72,7 @@ def url(name: str, value: object) -> str:
     if not isinstance(value, str):
         raise InvalidInput(f"{name} must be an absolute http(s) URL, got {value!r}.", param=name)
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or _text_problem(value):
+    if parts.scheme not in ("http", "https") or not parts.netloc or key_problem(value):
         raise InvalidInput(
             f"{name} must be an absolute http(s) URL such as 'https://shop.example/saved', "
             f"got {value!r}.",
@@ -105,7 +94,7 @@ def key(name: str, value: object, *, hint: str = "") -> str:
             f"{name} is {len(value)} characters long; at most {MAX_REF_LENGTH} are allowed.",
             param=name,
         )
-    problem = _text_problem(value)
+    problem = key_problem(value)
     if problem is not None:
         raise InvalidInput(f"{name} {problem}; got {value!r}.", param=name)
     return value
@@ -144,8 +133,8 @@ def metadata(value: object, *, reserved: int = 0) -> dict[str, str]:
             or len(k) > 40
             or len(v) > 500
             or _METADATA_KEY_FORBIDDEN.search(k)
-            or _text_problem(k) is not None
-            or _unencodable(v)
+            or key_problem(k) is not None
+            or unencodable(v)
         ):
             raise InvalidInput(
                 f"metadata entry {k!r} must be a non-empty string key of at most 40 characters, "
@@ -165,19 +154,11 @@ def text(name: str, value: object) -> str | None:
     """Optional free text (a description): a str that can be sent, or None."""
     if value is None:
         return None
-    if not isinstance(value, str) or _unencodable(value) or "\x00" in value:
+    if not isinstance(value, str) or unencodable(value) or "\x00" in value:
         raise InvalidInput(
             f"{name} must be a str of valid Unicode text, got {value!r}.", param=name
         )
     return value
-
-
-def _unencodable(value: str) -> bool:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
 
 
 def method_types(value: object) -> list[str] | None:
