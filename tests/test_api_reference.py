@@ -21,6 +21,7 @@ PUBLIC_MODULES = (
     "future_payments.stores",
     "future_payments.webhooks",
     "future_payments.redaction",
+    "future_payments.worker",
     "future_payments.testing",
 )
 PUBLIC_NAMES = [

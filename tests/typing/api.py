@@ -242,3 +242,24 @@ def fake_helpers() -> None:
     assert_type(fake.charges_of("pi_x"), list[dict[str, Any]])
     assert_type(fake.refunds_of("ch_x"), list[dict[str, Any]])
     assert_type(fake.pending_event_ids(), set[str])
+
+
+def worker(payments: FuturePayments) -> None:
+    import threading
+
+    from future_payments.worker import WorkerStats, drain_events, run_worker
+
+    seen: list[EventOutcome] = []
+    stats = run_worker(
+        payments,
+        limit=10,
+        poll_interval=0.5,
+        stop=threading.Event(),
+        max_batches=3,
+        lease_seconds=30.0,
+        on_event=seen.append,
+    )
+    assert_type(stats, WorkerStats)
+    assert_type(stats.batches, int)
+    assert_type(stats.actions["saved"], int)
+    assert_type(drain_events(payments, limit=5, lease_seconds=10.0), list[EventOutcome])

@@ -1,4 +1,4 @@
-"""Fixtures for the worker-process races: live database tables and one shared fake Stripe."""
+"""Fixtures for the worker processes: live database tables, brokers, one shared fake Stripe."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from future_payments.stores import SQLAlchemyStore
 from tests._shared_fake import SharedFake, shared_fake
 from tests.stores._sqlalchemy_factories import SERVER_KINDS, server_store, server_url
+from tests.workers._brokers import BROKER_KINDS, broker_url, delete_queue, new_queue, require
 
 
 @attrs.frozen
@@ -37,3 +38,28 @@ def stripe_fake() -> Iterator[SharedFake]:
     """One fresh FakeStripe, served to every process of the test."""
     with shared_fake() as fake:
         yield fake
+
+
+@attrs.frozen
+class Broker:
+    """A live broker, and a queue on it that no other test uses."""
+
+    kind: str
+    url: str
+    queue: str
+
+
+@pytest.fixture(params=BROKER_KINDS)
+def broker(request: pytest.FixtureRequest) -> Iterator[Broker]:
+    """Redis and RabbitMQ, each with a fresh queue (skips, or fails under CI, when unreachable).
+
+    The queue is deleted afterwards.
+    """
+    kind = request.param
+    url = broker_url(kind)
+    require(kind, url)
+    queue = new_queue()
+    try:
+        yield Broker(kind, url, queue)
+    finally:
+        delete_queue(url, queue)

@@ -104,6 +104,37 @@ def webhooks_sign(args: argparse.Namespace) -> int:
     return sign(**what, out=sys.stdout, err=sys.stderr, stdin=stdin_bytes())
 
 
+def worker(args: argparse.Namespace) -> int:
+    """``future-payments worker``."""
+    from future_payments._cli._remote import check_api_base
+
+    if args.limit < 1:
+        args.parser.error("--limit must be at least 1")
+    for option, seconds in (("--poll-interval", args.poll_interval), ("--lease", args.lease)):
+        if seconds <= 0:
+            args.parser.error(f"{option} must be longer than 0")
+    api_base = args.api_base
+    if api_base is not None:
+        try:
+            api_base = check_api_base(api_base)
+        except ValueError as exc:
+            args.parser.error(str(exc))
+    from future_payments._cli._worker import run
+
+    return run(
+        store=args.store,
+        table_prefix=args.table_prefix,
+        api_key=args.api_key,
+        api_base=api_base,
+        limit=args.limit,
+        poll_interval=args.poll_interval,
+        lease=args.lease,
+        once=args.once,
+        out=sys.stdout,
+        err=sys.stderr,
+    )
+
+
 def _remote(args: argparse.Namespace) -> dict[str, Any]:
     """The arguments every command that talks to a running fake takes, checked."""
     from future_payments._cli._remote import check_api_base

@@ -109,6 +109,25 @@ The timestamp is now unless --timestamp is given; verifiers refuse signatures ol
 their tolerance (5 minutes by default)."""
 
 
+_WORKER = """\
+Process the webhook events a deferred endpoint accepted (handle_webhook(..., deferred=True)
+or FuturePayments.accept_event) and stored in --store: batches claimed with a lease, so any
+number of workers on any number of machines may run at once. One line per event: time,
+event type, event id, what was done (saved, updated, duplicate, ignored).
+
+--store is a database URL (SQLAlchemyStore: sqlite:///path.db, postgresql://...,
+mariadb://... or mysql://...) or a file path (SQLiteStore). The Stripe key comes from
+$STRIPE_API_KEY (or --api-key; the key is never printed).
+
+Without --once it polls until SIGTERM or Ctrl-C, which stop it after the batch in progress;
+a second signal stops it at once (the events of that batch go back to a worker when their
+lease ends). A batch the database or Stripe fails is reported and tried again.
+
+  STRIPE_API_KEY=sk_live_... future-payments worker --store postgresql://app@db/shop
+  future-payments worker --store future_payments.db --once
+  future-payments worker --store shop.db --api-base http://127.0.0.1:12111   # a fake"""
+
+
 def _package_version() -> str:
     try:
         return version("future-payments")
@@ -259,6 +278,58 @@ def build_parser() -> argparse.ArgumentParser:
     resend.add_argument("event_id", metavar="EVENT_ID", help="the evt_... id")
     resend.add_argument("--webhook-url", metavar="URL", help="POST it here once instead")
     _api_options(resend)
+
+    worker = _command(
+        commands,
+        "worker",
+        "process the webhook events a deferred endpoint accepted into a store",
+        _WORKER,
+        _commands.worker,
+    )
+    worker.add_argument(
+        "--store",
+        required=True,
+        metavar="URL",
+        help="a database URL (sqlite:///, postgresql://, mariadb://, mysql://) or a SQLite file",
+    )
+    worker.add_argument(
+        "--table-prefix",
+        metavar="PREFIX",
+        help="the SQLAlchemyStore's table_prefix (default: fp_); URLs only",
+    )
+    worker.add_argument(
+        "--limit", type=int, default=100, help="the most events one batch claims (default: 100)"
+    )
+    worker.add_argument(
+        "--poll-interval",
+        type=parse_duration,
+        default=1.0,
+        metavar="DURATION",
+        help="wait after an empty or failed batch (default 1s; units ms, s, m, h, d)",
+    )
+    worker.add_argument(
+        "--lease",
+        type=parse_duration,
+        default=60.0,
+        metavar="DURATION",
+        help="how long a claimed event is this worker's before another may take it (default 1m)",
+    )
+    worker.add_argument(
+        "--once", action="store_true", help="process until none is pending, then exit"
+    )
+    worker.add_argument(
+        "--api-key",
+        default=os.environ.get("STRIPE_API_KEY"),
+        metavar="KEY",
+        help="the Stripe secret key (default: $STRIPE_API_KEY; prefer it, argv is visible)",
+    )
+    worker.add_argument(
+        "--api-base",
+        default=os.environ.get(API_BASE_VARIABLE) or None,
+        metavar="URL",
+        help=f"send Stripe requests here, e.g. a `future-payments fake serve` (default: "
+        f"${API_BASE_VARIABLE}, else Stripe itself)",
+    )
 
     webhooks = _group(commands, "webhooks", "webhook tools for testing endpoints")
     what = "print a Stripe-Signature header for a payload"
