@@ -10,7 +10,8 @@ An endpoint that answers with ``handle_webhook(..., deferred=True)`` (or calls
     drain_events(payments)          # one task (Celery, RQ, cron): process until none is pending
 
 Any number of workers, on any number of machines, may run at once: each batch is claimed with a
-lease, so no two workers process the same event (``process_events`` says how). The command
+lease, so each event is processed by one of them, and taken over by another only when its
+worker died or overran the lease (``process_events`` says how). The command
 ``future-payments worker --store URL`` runs ``run_worker`` with signal handling. Guide:
 ``docs/worker.md``.
 """
