@@ -19,14 +19,15 @@ worker died or overran the lease (``process_events`` says how). The command
 from __future__ import annotations
 
 import logging
-import math
 import threading
 from collections import Counter
 from collections.abc import Callable, Mapping
 
 import attrs
 
+from future_payments import _validate as check
 from future_payments._client import FuturePayments
+from future_payments._core import DEFAULT_EVENT_LEASE, MAX_EVENT_BATCH
 from future_payments._models import EventOutcome
 from future_payments.errors import InvalidInput, StoreError, StripeFailure
 from future_payments.redaction import redact
@@ -64,7 +65,7 @@ def run_worker(
     poll_interval: float = 1.0,
     stop: threading.Event | None = None,
     max_batches: int | None = None,
-    lease_seconds: float = 60.0,
+    lease_seconds: float = DEFAULT_EVENT_LEASE,
     on_event: Callable[[EventOutcome], object] | None = None,
 ) -> WorkerStats:
     """Process pending events until ``stop`` is set, or for ``max_batches`` batches.
@@ -74,16 +75,18 @@ def run_worker(
     waits ``poll_interval`` seconds on ``stop.wait``, so setting ``stop`` ends the wait at
     once. A batch that raises a ``StoreError`` (the database is down, busy...) or a
     ``StripeFailure`` (Stripe unreachable, rate-limited...) is logged as a warning on the
-    ``future_payments.worker`` logger, without secrets, and tried again after
-    ``poll_interval``: the events it had claimed come back to a worker when their lease ends.
-    Any other exception ends the loop and propagates.
+    ``future_payments.worker`` logger, without secrets, and the loop goes on after
+    ``poll_interval``. The event that failed stays pending and is taken again when its lease
+    ends; the batch's events after it are handed back at once; those before it were processed
+    (but are not counted: their outcomes went down with the batch). Any other exception ends
+    the loop and propagates.
 
     ``stop`` is checked between batches: a batch that has started is finished first, so every
     event it claimed is processed (set ``stop`` from a signal handler or another thread).
 
     Args:
         payments: the facade whose store holds the accepted events.
-        limit: the most events one batch claims.
+        limit: the most events one batch claims, 1 to 1000.
         poll_interval: seconds to wait after an empty or failed batch.
         stop: set it to end the loop (default: never; then pass ``max_batches``, or stop the
             process).
@@ -99,12 +102,14 @@ def run_worker(
         InvalidInput: a bad argument; nothing was processed.
     """
     _check_payments(payments)
-    _check_limit(limit)
-    _check_seconds(poll_interval, "poll_interval")
-    _check_seconds(lease_seconds, "lease_seconds")
-    if max_batches is not None and not _is_positive_int(max_batches):
+    check.count("limit", limit, most=MAX_EVENT_BATCH)
+    check.seconds("poll_interval", poll_interval)
+    check.seconds("lease_seconds", lease_seconds)
+    if max_batches is not None and (
+        isinstance(max_batches, bool) or not isinstance(max_batches, int) or max_batches < 1
+    ):
         raise InvalidInput(
-            f"max_batches must be a positive integer or None, not {max_batches!r}",
+            f"max_batches must be a positive int or None, got {max_batches!r}.",
             param="max_batches",
         )
     stop = stop if stop is not None else threading.Event()
@@ -137,7 +142,7 @@ def run_worker(
 
 
 def drain_events(
-    payments: FuturePayments, *, limit: int = 100, lease_seconds: float = 60.0
+    payments: FuturePayments, *, limit: int = 100, lease_seconds: float = DEFAULT_EVENT_LEASE
 ) -> list[EventOutcome]:
     """Process batches of pending events until one comes back empty; all their outcomes.
 
@@ -147,7 +152,7 @@ def drain_events(
 
     Args:
         payments: the facade whose store holds the accepted events.
-        limit: the most events one batch claims.
+        limit: the most events one batch claims, 1 to 1000.
         lease_seconds: how long a claimed event is reserved for this call.
 
     Returns:
@@ -155,21 +160,17 @@ def drain_events(
 
     Raises:
         InvalidInput: a bad argument; nothing was processed.
-        StoreError: the store failed; what earlier batches did stays done, and the events of
-            the failed batch come back when their lease ends (retry the task).
+        StoreError: the store failed; the events processed before stay done, the event that
+            failed is taken again when its lease ends (retry the task).
         StripeFailure: Stripe failed while an event was processed; the same holds.
     """
     _check_payments(payments)
-    _check_limit(limit)
-    _check_seconds(lease_seconds, "lease_seconds")
+    check.count("limit", limit, most=MAX_EVENT_BATCH)
+    check.seconds("lease_seconds", lease_seconds)
     outcomes: list[EventOutcome] = []
     while batch := payments.process_events(limit=limit, lease_seconds=lease_seconds):
         outcomes.extend(batch)
     return outcomes
-
-
-def _is_positive_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
 def _check_payments(payments: object) -> None:
@@ -182,23 +183,4 @@ def _check_payments(payments: object) -> None:
         raise InvalidInput(
             f"payments must be a FuturePayments, not {type(payments).__name__}{hint}",
             param="payments",
-        )
-
-
-def _check_limit(limit: object) -> None:
-    if not _is_positive_int(limit):
-        raise InvalidInput(
-            f"limit must be a positive integer (events per batch), not {limit!r}", param="limit"
-        )
-
-
-def _check_seconds(value: object, param: str) -> None:
-    if (
-        not isinstance(value, int | float)
-        or isinstance(value, bool)
-        or not math.isfinite(value)
-        or value <= 0
-    ):
-        raise InvalidInput(
-            f"{param} must be a positive number of seconds, not {value!r}", param=param
         )

@@ -120,8 +120,11 @@ def test_once_on_a_database_server(server: FakeServer, tables: Tables) -> None:
     assert [("4242", "active", True)] == methods(payments)
 
 
-def test_sigterm_stops_it_cleanly(server: FakeServer, tmp_path: Path) -> None:
+def test_sigterm_stops_it_cleanly(
+    server: FakeServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Running, it processes events as they are accepted; SIGTERM stops it with exit 0."""
+    monkeypatch.setenv("STRIPE_API_KEY", API_KEY)
     path = tmp_path / "shop.db"
     with SQLiteStore(path) as store:
         payments = _payments(server, store)
@@ -129,7 +132,7 @@ def test_sigterm_stops_it_cleanly(server: FakeServer, tmp_path: Path) -> None:
             ["worker", "--store", str(path), "--poll-interval", "50ms", "--api-base", server.url]
         )
         try:
-            worker.expect(r"^Processing the events accepted into SQLiteStore")
+            worker.expect(r"^Processing the webhook events accepted into SQLiteStore")
             accepted = accept_all(payments, completed_checkout(payments, server.fake))
             worker.expect(r"checkout\.session\.completed +evt_\w+ +saved$")
         finally:
@@ -138,6 +141,7 @@ def test_sigterm_stops_it_cleanly(server: FakeServer, tmp_path: Path) -> None:
         assert 0 == code, worker.err
         assert worker.out[-1].startswith(f"Stopped: {len(accepted)} events in ")
         assert "Traceback" not in "\n".join(worker.err)
+        assert API_KEY not in "\n".join(worker.out + worker.err)
         assert [("4242", "active", True)] == methods(payments)
 
 

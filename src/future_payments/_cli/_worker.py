@@ -161,8 +161,9 @@ def run(
         if once:
             return _drain(payments, limit=limit, lease=lease, out=out, err=err)
         print(
-            f"Processing the events accepted into {opened!r} (Stripe at {where}), "
-            f"{limit} per batch, polling every {poll_interval:g} s. Press Ctrl-C to stop.",
+            f"Processing the webhook events accepted into {opened!r}; Stripe at {where}.\n"
+            f"Up to {limit} events a batch, polling every {poll_interval:g} s when none is "
+            "pending. Press Ctrl-C to stop.",
             file=out,
             flush=True,
         )
