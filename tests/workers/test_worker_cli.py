@@ -11,7 +11,8 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from future_payments import FuturePayments, SQLiteStore
 from future_payments.__main__ import main
 from future_payments.stores import Store
 from future_payments.testing import FakeServer
+from future_payments.worker import drain_events
 from tests.server.processes import Command
 from tests.workers._accepted import accept_all, completed_checkout, methods
 from tests.workers.conftest import Tables
@@ -145,6 +147,80 @@ def test_sigterm_stops_it_cleanly(
         assert [("4242", "active", True)] == methods(payments)
 
 
+def _until(what: str, check: Callable[[], bool], worker: Command | None = None) -> None:
+    deadline = time.monotonic() + 30
+    while not check():
+        if time.monotonic() > deadline:
+            shown = f"; stdout {worker.out}, stderr {worker.err}" if worker else ""
+            pytest.fail(f"no {what} within 30 s{shown}")
+        time.sleep(0.02)
+
+
+def test_a_failed_batch_is_reported_and_retried(
+    server: FakeServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stripe failing a batch is reported on stderr, without the key; the worker goes on."""
+    monkeypatch.setenv("STRIPE_API_KEY", API_KEY)
+    path = tmp_path / "shop.db"
+    with SQLiteStore(path) as store:
+        payments = _payments(server, store)
+        accept_all(payments, completed_checkout(payments, server.fake))
+        server.fake.fail_next("server_error", times=3)  # the first try and both SDK retries
+        worker = Command(
+            ["worker", "--store", str(path), "--poll-interval", "50ms", "--lease", "1s",
+             "--api-base", server.url]
+        )  # fmt: skip
+        try:
+            worker.expect(r"checkout\.session\.completed +evt_\w+ +saved$", timeout=30)
+        finally:
+            code = worker.stop(signal.SIGTERM)
+
+        assert 0 == code, worker.err
+        [reported] = [line for line in worker.err if "failed" in line]
+        assert reported.startswith("future-payments worker: a batch of events failed, retrying")
+        assert "StripeUnavailable" in reported
+        assert ", 1 failed (" in worker.out[-1]
+        assert API_KEY not in "\n".join(worker.out + worker.err)
+        assert [("4242", "active", True)] == methods(payments)
+
+
+@pytest.mark.slow
+def test_a_second_signal_stops_it_at_once(
+    server: FakeServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second SIGTERM during a batch stops it at once (exit 1); the events are taken again."""
+    monkeypatch.setenv("STRIPE_API_KEY", API_KEY)
+    path = tmp_path / "shop.db"
+    with SQLiteStore(path) as store:
+        payments = _payments(server, store)
+        accepted = accept_all(payments, completed_checkout(payments, server.fake))
+        before = len(server.fake.requests)
+        server.fake.fail_next("slow", delay=10.0)  # the batch's first Stripe request hangs
+        worker = Command(
+            ["worker", "--store", str(path), "--lease", "1s", "--api-base", server.url]
+        )
+        try:
+            _until("request from the worker", lambda: len(server.fake.requests) > before, worker)
+            worker.process.send_signal(signal.SIGTERM)
+            _until(
+                "first stop", lambda: any("Stopping after" in line for line in worker.err), worker
+            )
+        finally:
+            code = worker.stop(signal.SIGTERM)
+
+        assert 1 == code, worker.err
+        assert "Stopped at once" in "\n".join(worker.err)
+        assert "Traceback" not in "\n".join(worker.err)
+        processed: list[str] = []
+
+        def all_processed() -> bool:
+            processed.extend(o.event_id for o in drain_events(payments))
+            return sorted(accepted) == sorted(processed)
+
+        _until("events taken again after their lease", all_processed)
+        assert [("4242", "active", True)] == methods(payments)
+
+
 def test_a_missing_key_is_a_usage_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -182,7 +258,13 @@ def test_table_prefix_needs_a_url(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 @pytest.mark.parametrize(
     "option",
-    [["--limit", "0"], ["--poll-interval", "0"], ["--lease", "0s"], ["--lease", "soon"]],
+    [
+        ["--limit", "0"],
+        ["--limit", "1001"],
+        ["--poll-interval", "0"],
+        ["--lease", "0s"],
+        ["--lease", "soon"],
+    ],
 )
 def test_bad_numbers_are_usage_errors(
     option: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -215,3 +297,14 @@ def test_a_refused_key_fails_once_without_showing_it(server: FakeServer, tmp_pat
 
     assert 1 == done.returncode
     assert "sk_live_not_a_test_key_at_all" not in done.stdout + done.stderr
+
+
+def test_a_postgres_url_is_postgresql() -> None:
+    """postgres://, as some hosts print it, opens the PostgreSQL store (no connection yet)."""
+    from future_payments._cli._worker import open_store
+
+    store = open_store("postgres://app:hunter2@db.internal:5432/shop", None)
+    try:
+        assert "SQLAlchemyStore('postgresql+psycopg://app:***@db.internal:5432/shop'" in repr(store)
+    finally:
+        store.close()

@@ -108,8 +108,8 @@ def worker(args: argparse.Namespace) -> int:
     """``future-payments worker``."""
     from future_payments._cli._remote import check_api_base
 
-    if args.limit < 1:
-        args.parser.error("--limit must be at least 1")
+    if not 1 <= args.limit <= 1000:
+        args.parser.error("--limit must be between 1 and 1000")
     for option, seconds in (("--poll-interval", args.poll_interval), ("--lease", args.lease)):
         if seconds <= 0:
             args.parser.error(f"{option} must be longer than 0")

@@ -298,7 +298,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="the SQLAlchemyStore's table_prefix (default: fp_); URLs only",
     )
     worker.add_argument(
-        "--limit", type=int, default=100, help="the most events one batch claims (default: 100)"
+        "--limit",
+        type=int,
+        default=100,
+        help="the most events one batch claims, 1 to 1000 (default: 100)",
     )
     worker.add_argument(
         "--poll-interval",

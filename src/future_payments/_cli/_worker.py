@@ -76,11 +76,12 @@ def event_line(event_id: str, event_type: str, action: str) -> str:
 
 
 def summary(stats: WorkerStats) -> str:
-    """``12 events in 3 batches (saved 4, duplicate 8)``."""
+    """``12 events in 3 batches, 1 failed (duplicate 8, saved 4)``."""
     counts = ", ".join(f"{action} {count}" for action, count in sorted(stats.actions.items()))
     events = "1 event" if stats.events == 1 else f"{stats.events} events"
     batches = "1 batch" if stats.batches == 1 else f"{stats.batches} batches"
-    return f"{events} in {batches}" + (f" ({counts})" if counts else "")
+    failed = f", {stats.failed_batches} failed" if stats.failed_batches else ""
+    return f"{events} in {batches}{failed}" + (f" ({counts})" if counts else "")
 
 
 @contextlib.contextmanager
