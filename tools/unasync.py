@@ -38,9 +38,12 @@ RULES: tuple[tuple[str, str], ...] = (
     (r"\bstore_or_default\b", "async_store_or_default"),
     (r"return run_sync\(", "return await run_async("),
     (r"\brun_sync\b", "run_async"),
+    (r"return run_units_sync\(", "return await run_units_async("),
+    (r"\brun_units_sync\b", "run_units_async"),
     # Every method but dunders and properties becomes a coroutine.
     (r"(?<!@property\n)    def (?!__)", "    async def "),
     (r"(?<!def )(?<!await )self\._run\(", "await self._run("),
+    (r"(?<!def )(?<!await )self\._run_event\(", "await self._run_event("),
 )
 
 

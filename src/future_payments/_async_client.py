@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
+from secrets import token_hex
 from typing import TypeVar
 
 import stripe
 
-from future_payments._core import Operations
-from future_payments._effects import Op, run_async
+from future_payments._core import DEFAULT_EVENT_LEASE, EventJob, Operations
+from future_payments._effects import Op, run_async, run_units_async
 from future_payments._models import (
     AuthenticationStarted,
     ChargeResult,
@@ -128,10 +129,61 @@ class AsyncFuturePayments:
     ) -> EventOutcome:
         """Verify and handle one webhook delivery; duplicates and old news change nothing.
 
+        An event this library does not act on, or a duplicate, costs one store transaction; an
+        event that changes state without a Stripe request is claimed, handled and completed in
+        one. No transaction stays open across a Stripe request.
+
         Raises:
             WebhookError: the delivery must be answered 400 (bad signature, bad payload...).
         """
-        return await self._run(self._ops.complete_from_event(payload, signature_header))
+        return await self._run_event(self._ops.complete_from_event(payload, signature_header))
+
+    async def accept_event(
+        self,
+        payload: bytes | str,
+        signature_header: str | None,
+    ) -> EventOutcome:
+        """Verify a webhook delivery and keep it pending for ``process_events``; no request.
+
+        One store transaction, so the endpoint answers in milliseconds. The action is
+        ``accepted`` (stored), ``duplicate`` (pending or processed already) or ``ignored`` (a
+        type this library does not act on, recorded as processed).
+
+        Raises:
+            WebhookError: the delivery must be answered 400 (bad signature, bad payload...).
+        """
+        return await self._run(self._ops.accept_event(payload, signature_header))
+
+    async def process_events(
+        self, *, limit: int = 100, lease_seconds: float = DEFAULT_EVENT_LEASE
+    ) -> list[EventOutcome]:
+        """Handle up to ``limit`` pending events, oldest first, as ``complete_from_event`` does.
+
+        The events are taken for ``lease_seconds`` (``FOR UPDATE SKIP LOCKED`` on PostgreSQL
+        and MariaDB), so any number of workers on any number of machines may call this at
+        once: none handles an event another holds, and the events of a worker that died are
+        taken again when their lease runs out. An empty list means nothing was pending.
+
+        Raises:
+            InvalidInput: ``limit`` is not 1 to 1000, or ``lease_seconds`` is not positive.
+            StoreError, StripeFailure: an event failed; it stays pending and is retried after
+                its lease, and the events after it are handed back for the next call.
+        """
+        batch = await self._run(self._ops.take_events(limit, lease_seconds))
+        token = token_hex(16)
+        outcomes: list[EventOutcome] = []
+        for done, pending in enumerate(batch):
+            try:
+                job = self._ops.pending_job(pending, token, lease_seconds)
+                outcomes.append(await self._run_event(job))
+            except BaseException:
+                await self._run(self._ops.release_events(batch[done + 1 :]))
+                raise
+        return outcomes
+
+    async def _run_event(self, job: EventJob) -> EventOutcome:
+        client, store = self._ops.client, self._store
+        return await run_units_async(job.make_op, client, store, on_error=job.on_error)
 
     async def charge_saved(
         self,

@@ -7,7 +7,9 @@ the event loop.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
+from secrets import token_hex
 from typing import TypeVar
 
 import attrs
@@ -18,16 +20,17 @@ from future_payments import _refunds
 from future_payments import _validate as check
 from future_payments._charges import OWN_METADATA, ChargeRequest, charge_saved
 from future_payments._effects import Op, call_store, call_stripe
-from future_payments._events import process
+from future_payments._events import accept, process, release, unreadable
 from future_payments._models import (
     AuthenticationStarted,
     ChargeResult,
     EventOutcome,
+    PendingEvent,
     Refunded,
     SavedPaymentMethod,
     SetupStarted,
 )
-from future_payments._payload import parse_event
+from future_payments._payload import ParsedEvent, parse_event
 from future_payments._setup import (
     OWN_SESSION_METADATA,
     SetupRequest,
@@ -39,13 +42,26 @@ from future_payments._stripe import api_key_livemode
 from future_payments.errors import (
     InvalidInput,
     LivemodeMismatch,
+    MalformedPayload,
     UnknownPaymentMethod,
 )
+from future_payments.stores._protocol import Store
 
 T = TypeVar("T")
 
 DEFAULT_EVENT_LEASE = 60.0
 """Seconds a webhook worker holds an event before another delivery may take it over."""
+
+MAX_EVENT_BATCH = 1000
+"""The most pending events one ``process_events`` call takes."""
+
+
+@attrs.frozen
+class EventJob:
+    """One event to handle: the operation (made afresh for each try) and what undoes its claim."""
+
+    make_op: Callable[[], Op[EventOutcome]]
+    on_error: Callable[[Store], object]
 
 
 class Operations:
@@ -111,9 +127,50 @@ class Operations:
         session = check.stripe_id("session_id", session_id, "cs_")
         return complete_from_session(session, ref, now=int(self._now()))
 
-    def complete_from_event(
-        self, payload: bytes | str, signature_header: str | None
-    ) -> Op[EventOutcome]:
+    def complete_from_event(self, payload: bytes | str, signature_header: str | None) -> EventJob:
+        event = self._verified(payload, signature_header)
+        return self._job(event, token_hex(16))
+
+    def accept_event(self, payload: bytes | str, signature_header: str | None) -> Op[EventOutcome]:
+        event = self._verified(payload, signature_header)
+        if isinstance(payload, str):
+            text = payload
+        else:
+            # parse_event read it as JSON, so json's own detection names its encoding.
+            text = bytes(payload).decode(json.detect_encoding(payload))
+        return accept(event, text, now=self._now())
+
+    def take_events(self, limit: int, lease_seconds: float) -> Op[list[PendingEvent]]:
+        limit = check.count("limit", limit, most=MAX_EVENT_BATCH)
+        lease = check.seconds("lease_seconds", lease_seconds)
+        now = self._now()
+        return (
+            yield from call_store(
+                lambda s: list(s.claim_pending_events(limit=limit, now=now, lease_seconds=lease))
+            )
+        )
+
+    def pending_job(self, pending: PendingEvent, token: str, lease_seconds: float) -> EventJob:
+        try:
+            event = parse_event(pending.payload)
+        except MalformedPayload as exc:
+            why = exc  # ``exc`` itself is unbound when the except block ends
+            return EventJob(lambda: unreadable(pending, why), release(pending.event_id, token))
+        return self._job(event, token, lease_seconds)
+
+    def release_events(self, pending: Sequence[PendingEvent]) -> Op[None]:
+        ids = [p.event_id for p in pending]
+        yield from call_store(lambda s: s.release_pending_events(ids))
+
+    def _job(
+        self, event: ParsedEvent, token: str, lease_seconds: float = DEFAULT_EVENT_LEASE
+    ) -> EventJob:
+        def make() -> Op[EventOutcome]:
+            return process(event, token=token, now=self._now(), lease_seconds=lease_seconds)
+
+        return EventJob(make, release(event.id, token))
+
+    def _verified(self, payload: bytes | str, signature_header: str | None) -> ParsedEvent:
         if not self.webhook_secrets:
             raise InvalidInput(
                 "No webhook_secret is configured: pass webhook_secret='whsec_...' (the signing "
@@ -133,7 +190,7 @@ class Operations:
                 f"Event {event.id} is a {mode}-mode event but the API key is not: check that "
                 "the endpoint's signing secret and the API key belong to the same mode."
             )
-        return process(event, now=self._now(), lease_seconds=DEFAULT_EVENT_LEASE)
+        return event
 
     def charge_saved(
         self,

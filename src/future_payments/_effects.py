@@ -14,6 +14,7 @@ the boundary (``_stripe.translate``).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Generator, Mapping
 from typing import Any, Concatenate, ParamSpec, TypeAlias, TypeVar
 
@@ -22,6 +23,7 @@ import stripe
 
 from future_payments._objects import Malformed, list_page
 from future_payments._stripe import Data, send, send_async, translate
+from future_payments.errors import ConnectionLost, DatabaseBusy, StoreError
 from future_payments.stores._protocol import AsyncStore, Store
 
 T = TypeVar("T")
@@ -135,3 +137,133 @@ async def run_async(op: Op[T], client: stripe.StripeClient, store: AsyncStore) -
         return done.value  # type: ignore[no-any-return]
     except stripe.StripeError as exc:
         raise translate(exc) from exc
+
+
+_UNIT_ATTEMPTS = 5
+
+
+@attrs.define
+class _Unit:
+    """An operation driven in units: what to feed it next, and the Stripe call it waits on."""
+
+    op: Op[Any]
+    to_send: object = None
+    to_throw: BaseException | None = None
+    call: StripeCall | None = None
+    done: bool = False
+    value: object = None
+
+    def advance(self, store: Store) -> None:
+        """Run the operation's store calls in one transaction, up to its next Stripe call."""
+        with store.atomic() as tx:
+            while True:
+                try:
+                    if self.to_throw is not None:
+                        effect = self.op.throw(self.to_throw)
+                    else:
+                        effect = self.op.send(self.to_send)
+                except StopIteration as finished:
+                    self.done, self.value, self.call = True, finished.value, None
+                    return
+                self.to_send, self.to_throw = None, None
+                if isinstance(effect, StripeCall):
+                    self.call = effect  # the unit commits before it is sent
+                    return
+                self.to_send = effect.call(tx)
+
+    def received(self, result: object, error: BaseException | None) -> None:
+        self.to_send, self.to_throw, self.call = result, error, None
+
+
+def run_units_sync(
+    make_op: Callable[[], Op[T]],
+    client: stripe.StripeClient,
+    store: Store,
+    *,
+    on_error: Callable[[Store], object],
+) -> T:
+    """Drive an operation in units (see the module's docstring), with blocking calls.
+
+    When the operation fails for good, ``on_error`` runs on the store (a transaction of its
+    own: the failing unit was rolled back) before the error propagates.
+    """
+    try:
+        return _units_sync(make_op, client, store)
+    except BaseException:
+        with contextlib.suppress(StoreError):
+            on_error(store)
+        raise
+
+
+def _units_sync(make_op: Callable[[], Op[T]], client: stripe.StripeClient, store: Store) -> T:
+    for attempt in range(1, _UNIT_ATTEMPTS + 1):
+        unit = _Unit(make_op())
+        try:
+            while True:
+                unit.advance(store)
+                if unit.done:
+                    return unit.value  # type: ignore[return-value]
+                call = unit.call
+                assert call is not None
+                try:
+                    unit.received(send(client, call.method, call.args, call.kwargs), None)
+                except stripe.StripeError as exc:
+                    unit.received(None, exc)
+        except (DatabaseBusy, ConnectionLost) as exc:
+            if attempt == _UNIT_ATTEMPTS or not _retry(exc, attempt):
+                raise
+        except stripe.StripeError as exc:
+            raise translate(exc) from exc
+        finally:
+            unit.op.close()
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _retry(exc: StoreError, attempt: int) -> bool:
+    """Whether to run a failed operation again: after a conflict, or once after a lost
+    connection (a pooled one the server dropped; the unit was rolled back, or committed and
+    the operation's next run sees its own work)."""
+    return isinstance(exc, DatabaseBusy) or attempt == 1
+
+
+async def run_units_async(
+    make_op: Callable[[], Op[T]],
+    client: stripe.StripeClient,
+    store: AsyncStore,
+    *,
+    on_error: Callable[[Store], object],
+) -> T:
+    """Drive an operation in units on the event loop: each unit is one ``store.run``."""
+    try:
+        return await _units_async(make_op, client, store)
+    except BaseException:
+        with contextlib.suppress(StoreError):
+            await store.run(on_error)
+        raise
+
+
+async def _units_async(
+    make_op: Callable[[], Op[T]], client: stripe.StripeClient, store: AsyncStore
+) -> T:
+    for attempt in range(1, _UNIT_ATTEMPTS + 1):
+        unit = _Unit(make_op())
+        try:
+            while True:
+                await store.run(unit.advance)
+                if unit.done:
+                    return unit.value  # type: ignore[return-value]
+                call = unit.call
+                assert call is not None
+                try:
+                    result = await send_async(client, call.method, call.args, call.kwargs)
+                    unit.received(result, None)
+                except stripe.StripeError as exc:
+                    unit.received(None, exc)
+        except (DatabaseBusy, ConnectionLost) as exc:
+            if attempt == _UNIT_ATTEMPTS or not _retry(exc, attempt):
+                raise
+        except stripe.StripeError as exc:
+            raise translate(exc) from exc
+        finally:
+            unit.op.close()
+    raise AssertionError("unreachable")  # pragma: no cover

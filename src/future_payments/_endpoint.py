@@ -25,7 +25,11 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
 
 
 def handle_webhook(
-    payments: FuturePayments, body: bytes | str, headers: Mapping[str, str]
+    payments: FuturePayments,
+    body: bytes | str,
+    headers: Mapping[str, str],
+    *,
+    deferred: bool = False,
 ) -> tuple[int, dict[str, Any]]:
     """Answer one webhook delivery: ``(HTTP status, JSON body)``.
 
@@ -33,20 +37,35 @@ def handle_webhook(
     200 when it was handled, including duplicates and ignored types; 500 when handling failed
     for another reason (Stripe unreachable, the store down), so that Stripe delivers it again.
     The raw body must be passed exactly as received: re-serialised JSON fails the signature.
+
+    With ``deferred=True`` the event is only verified and stored (``accept_event``, action
+    ``accepted``), and a worker's ``process_events`` handles it later.
     """
+    signature = _header(headers, SIGNATURE_HEADER)
     try:
-        outcome = payments.complete_from_event(body, _header(headers, SIGNATURE_HEADER))
+        if deferred:
+            outcome = payments.accept_event(body, signature)
+        else:
+            outcome = payments.complete_from_event(body, signature)
     except FuturePaymentsError as exc:
         return _refusal(exc)
     return _accepted(outcome)
 
 
 async def handle_webhook_async(
-    payments: AsyncFuturePayments, body: bytes | str, headers: Mapping[str, str]
+    payments: AsyncFuturePayments,
+    body: bytes | str,
+    headers: Mapping[str, str],
+    *,
+    deferred: bool = False,
 ) -> tuple[int, dict[str, Any]]:
     """``handle_webhook`` for ``AsyncFuturePayments``: the same answers."""
+    signature = _header(headers, SIGNATURE_HEADER)
     try:
-        outcome = await payments.complete_from_event(body, _header(headers, SIGNATURE_HEADER))
+        if deferred:
+            outcome = await payments.accept_event(body, signature)
+        else:
+            outcome = await payments.complete_from_event(body, signature)
     except FuturePaymentsError as exc:
         return _refusal(exc)
     return _accepted(outcome)

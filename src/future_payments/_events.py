@@ -3,7 +3,7 @@
 Every handler is safe to run in any order and any number of times: methods are inserted if
 absent, updated only by newer news (Stripe's ``created`` second, then the state machine's order
 within one second), and a detached method stays detached. The event inbox in the store makes a
-duplicate delivery a no-op.
+duplicate delivery a no-op; ``accept`` keeps a verified event pending for a worker instead.
 
 No verified event can crash a handler: objects are read through the shape-checked views of
 ``_objects``, and an event this library cannot use (another account's, an object of a shape
@@ -26,6 +26,7 @@ from future_payments._models import (
     EventAction,
     EventOutcome,
     MethodStatus,
+    PendingEvent,
     SavedPaymentMethod,
 )
 from future_payments._objects import (
@@ -43,12 +44,14 @@ from future_payments._refund_events import charge_refunded, dispute_created, ref
 from future_payments._setup import REF_METADATA_KEY, already_saved, save_from_session
 from future_payments.errors import (
     InvalidInput,
+    MalformedPayload,
     NotFound,
     SessionExpired,
     SessionNotComplete,
     SetupFailed,
     UnstorableValue,
 )
+from future_payments.stores._protocol import Store
 
 logger = logging.getLogger("future_payments.webhooks")
 
@@ -56,21 +59,52 @@ Handled = tuple[EventAction, SavedPaymentMethod | None]
 Handler = Callable[[ParsedEvent], Op[Handled]]
 
 
-def process(event: ParsedEvent, *, now: float, lease_seconds: float) -> Op[EventOutcome]:
-    """Claim the event id, handle the event, and mark it done; a duplicate does nothing."""
+def process(
+    event: ParsedEvent, *, token: str, now: float, lease_seconds: float
+) -> Op[EventOutcome]:
+    """Handle one verified event once; run it in units (``run_units_*``), ``release`` on failure.
+
+    An event of a type this library does not act on costs one store call (``record_event``),
+    and so does a duplicate (``claim_event``). An event that changes state claims, handles and
+    completes it in one transaction when it needs no Stripe request; otherwise the claim
+    commits before the first request and the handler's last writes commit with the completion.
+    """
     event_id = event.id
+    if event.type not in HANDLERS:
+        new = yield from call_store(lambda s: s.record_event(event_id))
+        return EventOutcome(event_id, event.type, "ignored" if new else "duplicate")
     claimed = yield from call_store(
-        lambda s: s.claim_event(event_id, now=now, lease_seconds=lease_seconds)
+        lambda s: s.claim_event(event_id, token=token, now=now, lease_seconds=lease_seconds)
     )
     if not claimed:
-        return EventOutcome(event.id, event.type, "duplicate")
-    try:
-        outcome = yield from handle(event)
-    except Exception:
-        yield from call_store(lambda s: s.release_event(event_id))
-        raise
+        return EventOutcome(event_id, event.type, "duplicate")
+    outcome = yield from handle(event)
     yield from call_store(lambda s: s.complete_event(event_id))
     return outcome
+
+
+def release(event_id: str, token: str) -> Callable[[Store], None]:
+    """The store work that gives up a failed event's claim, so that a retry processes it."""
+    return lambda s: s.release_event(event_id, token=token)
+
+
+def accept(event: ParsedEvent, payload: str, *, now: float) -> Op[EventOutcome]:
+    """Store a verified event as pending, in one store call and no Stripe request."""
+    event_id = event.id
+    if event.type not in HANDLERS:
+        new = yield from call_store(lambda s: s.record_event(event_id))
+        return EventOutcome(event_id, event.type, "ignored" if new else "duplicate")
+    pending = PendingEvent(event_id, event.type, payload, received_at=now)
+    new = yield from call_store(lambda s: s.add_pending_event(pending))
+    return EventOutcome(event_id, event.type, "accepted" if new else "duplicate")
+
+
+def unreadable(pending: PendingEvent, why: MalformedPayload) -> Op[EventOutcome]:
+    """A stored pending event that no longer parses: completed as ignored, with a log line."""
+    logger.error("pending webhook event %s ignored: its stored body %s", pending.event_id, why)
+    event_id = pending.event_id
+    yield from call_store(lambda s: s.complete_event(event_id))
+    return EventOutcome(event_id, pending.event_type, "ignored")
 
 
 def handle(event: ParsedEvent) -> Op[EventOutcome]:

@@ -14,3 +14,6 @@ SHORT_LENGTH = 16
 
 TEXT_LENGTH = 255
 """Longest other bounded text (method type, brand, decline code, refund reason...)."""
+
+TOKEN_LENGTH = 32
+"""Longest claim token of the event inbox (``Store.claim_event``)."""

@@ -57,7 +57,10 @@ REFUND_STATUS_RANK: Mapping[RefundStatus, int] = {
 AttemptKind: TypeAlias = Literal["customer", "setup", "charge", "refund"]
 """What an attempt creates at Stripe: a Customer, a Checkout Session, a PaymentIntent, a Refund."""
 
-EventAction: TypeAlias = Literal["saved", "updated", "duplicate", "ignored"]
+EventAction: TypeAlias = Literal["saved", "updated", "duplicate", "ignored", "accepted"]
+"""``saved``/``updated``: the event changed stored state. ``duplicate``: already processed (or
+being processed). ``ignored``: nothing to do. ``accepted``: stored as pending by ``accept_event``,
+for ``process_events`` to handle."""
 
 
 @attrs.frozen
@@ -241,6 +244,19 @@ class Refunded:
     refund_key: str
     reason: str | None = None
     failure_reason: str | None = None
+
+
+@attrs.frozen
+class PendingEvent:
+    """A verified webhook event waiting in the store for ``process_events`` (deferred mode)."""
+
+    event_id: str
+    event_type: str
+    payload: str
+    """The delivery's body, exactly as verified (its JSON text)."""
+    received_at: float
+    """When ``accept_event`` stored it (the facade's clock): pending events are taken oldest
+    first."""
 
 
 @attrs.frozen

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import re
 import typing
 from collections.abc import Mapping, Sequence
@@ -219,3 +220,24 @@ def tolerance(value: object) -> int:
             param="webhook_tolerance",
         )
     return value
+
+
+def count(name: str, value: object, *, most: int) -> int:
+    """A count of things to take: an int from 1 to ``most``."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= most:
+        raise InvalidInput(f"{name} must be an int from 1 to {most}, got {value!r}.", param=name)
+    return value
+
+
+def seconds(name: str, value: object) -> float:
+    """A duration: a positive, finite number of seconds."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise InvalidInput(
+            f"{name} must be a positive number of seconds, got {value!r}.", param=name
+        )
+    return float(value)

@@ -8,6 +8,7 @@ made on.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
@@ -26,6 +27,17 @@ class OnLoop:
 
     def run(self, coroutine: Coroutine[Any, Any, Any]) -> Any:
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout=60)
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[OnLoop]:
+        """The calls of the block run one ``store.run`` each: this sync view cannot keep one
+        transaction open across them (``whole`` runs a block in one). The async facade's own
+        path runs each block inside one ``run`` (``run_units_async``)."""
+        yield self
+
+    def whole(self, work: Callable[[Store], Any]) -> Any:
+        """Run ``work`` in one ``store.run``: a block of calls such as ``atomic()`` needs it."""
+        return self.run(self._store.run(work))
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("_"):

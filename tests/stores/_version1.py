@@ -112,7 +112,9 @@ def read_back(store: Store) -> dict[str, object]:
         "session": store.get_setup_session("cs_1"),
         "methods": list(store.list_payment_methods("user-1")),
         "detached": detached.status if detached else None,
-        "events": tuple(store.claim_event(e, now=1.0, lease_seconds=1.0) for e in EXPECTED_EVENTS),
+        "events": tuple(
+            store.claim_event(e, token="v1", now=1.0, lease_seconds=1.0) for e in EXPECTED_EVENTS
+        ),
         "charges": {key: store.get_charge(key) for key in EXPECTED_CHARGES},
     }
 

@@ -7,13 +7,22 @@ The ``store`` fixture (``conftest.py``) runs each test against every store kind,
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 
 import attrs
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from future_payments._models import MethodStatus, SavedPaymentMethod
-from future_payments.stores import MAX_REF_LENGTH, MemoryStore, SetupSessionRecord, Store
+from future_payments.stores import (
+    MAX_REF_LENGTH,
+    MemoryStore,
+    PendingEvent,
+    SetupSessionRecord,
+    Store,
+)
+from tests.stores._async_factories import OnLoop
 from tests.stores._records import CUSTOMER, charge, defaults, method
 
 
@@ -419,66 +428,225 @@ def test_set_default_detached_method(store: Store) -> None:
 
 def test_claim_event_first_caller_wins(store: Store) -> None:
     """The first claim of an event succeeds."""
-    assert True is store.claim_event("evt_1", now=100.0, lease_seconds=60.0)
+    assert True is store.claim_event("evt_1", token="a", now=100.0, lease_seconds=60.0)
 
 
 def test_claim_event_only_once(store: Store) -> None:
-    """A second claim within the lease fails."""
-    store.claim_event("evt_1", now=100.0, lease_seconds=60.0)
-    assert False is store.claim_event("evt_1", now=159.0, lease_seconds=60.0)
+    """A second claim by another token within the lease fails."""
+    store.claim_event("evt_1", token="a", now=100.0, lease_seconds=60.0)
+    assert False is store.claim_event("evt_1", token="b", now=159.0, lease_seconds=60.0)
+
+
+def test_claim_event_renewed_by_its_holder(store: Store) -> None:
+    """The holder's token claims again (a retried unit), and the lease restarts from now."""
+    store.claim_event("evt_1", token="a", now=100.0, lease_seconds=60.0)
+    assert True is store.claim_event("evt_1", token="a", now=150.0, lease_seconds=60.0)
+    assert False is store.claim_event("evt_1", token="b", now=200.0, lease_seconds=60.0)
+    assert True is store.claim_event("evt_1", token="b", now=210.0, lease_seconds=60.0)
 
 
 def test_claim_event_after_lease_expiry(store: Store) -> None:
     """A claim neither completed nor released may be claimed again once its lease ends."""
-    store.claim_event("evt_1", now=100.0, lease_seconds=60.0)
-    assert True is store.claim_event("evt_1", now=160.0, lease_seconds=60.0)
+    store.claim_event("evt_1", token="a", now=100.0, lease_seconds=60.0)
+    assert True is store.claim_event("evt_1", token="b", now=160.0, lease_seconds=60.0)
 
 
 def test_reclaimed_event_gets_a_new_lease(store: Store) -> None:
     """A reclaim starts a new lease, so a third claim inside it fails."""
-    store.claim_event("evt_1", now=100.0, lease_seconds=60.0)
-    store.claim_event("evt_1", now=200.0, lease_seconds=60.0)
-    assert False is store.claim_event("evt_1", now=250.0, lease_seconds=60.0)
+    store.claim_event("evt_1", token="a", now=100.0, lease_seconds=60.0)
+    store.claim_event("evt_1", token="b", now=200.0, lease_seconds=60.0)
+    assert False is store.claim_event("evt_1", token="c", now=250.0, lease_seconds=60.0)
+    assert False is store.claim_event("evt_1", token="a", now=250.0, lease_seconds=60.0)
 
 
 def test_claim_event_independent_ids(store: Store) -> None:
     """Claims of different events do not interfere."""
-    store.claim_event("evt_1", now=100.0, lease_seconds=60.0)
-    assert True is store.claim_event("evt_2", now=100.0, lease_seconds=60.0)
+    store.claim_event("evt_1", token="a", now=100.0, lease_seconds=60.0)
+    assert True is store.claim_event("evt_2", token="b", now=100.0, lease_seconds=60.0)
 
 
 def test_completed_event_is_final(store: Store) -> None:
-    """A completed event is never claimed again, even long after its lease."""
-    store.claim_event("evt_1", now=100.0, lease_seconds=60.0)
+    """A completed event is never claimed again, even long after its lease, by any token."""
+    store.claim_event("evt_1", token="a", now=100.0, lease_seconds=60.0)
     store.complete_event("evt_1")
-    assert False is store.claim_event("evt_1", now=1e9, lease_seconds=60.0)
+    assert False is store.claim_event("evt_1", token="a", now=1e9, lease_seconds=60.0)
+    assert False is store.claim_event("evt_1", token="b", now=1e9, lease_seconds=60.0)
 
 
 def test_complete_unclaimed_event(store: Store) -> None:
     """Completing an event that was never claimed marks it processed."""
     store.complete_event("evt_1")
-    assert False is store.claim_event("evt_1", now=100.0, lease_seconds=60.0)
+    assert False is store.claim_event("evt_1", token="a", now=100.0, lease_seconds=60.0)
 
 
 def test_released_event_can_be_claimed(store: Store) -> None:
     """A released claim can be claimed again at once."""
-    store.claim_event("evt_1", now=100.0, lease_seconds=60.0)
-    store.release_event("evt_1")
-    assert True is store.claim_event("evt_1", now=101.0, lease_seconds=60.0)
+    store.claim_event("evt_1", token="a", now=100.0, lease_seconds=60.0)
+    store.release_event("evt_1", token="a")
+    assert True is store.claim_event("evt_1", token="b", now=101.0, lease_seconds=60.0)
+
+
+def test_release_by_another_token_changes_nothing(store: Store) -> None:
+    """Only the holder's token releases a claim: a stale worker cannot free a live one."""
+    store.claim_event("evt_1", token="a", now=100.0, lease_seconds=60.0)
+    store.release_event("evt_1", token="b")
+    assert False is store.claim_event("evt_1", token="c", now=101.0, lease_seconds=60.0)
 
 
 def test_release_after_complete_changes_nothing(store: Store) -> None:
     """Releasing a completed event does not reopen it."""
-    store.claim_event("evt_1", now=100.0, lease_seconds=60.0)
+    store.claim_event("evt_1", token="a", now=100.0, lease_seconds=60.0)
     store.complete_event("evt_1")
-    store.release_event("evt_1")
-    assert False is store.claim_event("evt_1", now=101.0, lease_seconds=60.0)
+    store.release_event("evt_1", token="a")
+    assert False is store.claim_event("evt_1", token="b", now=101.0, lease_seconds=60.0)
 
 
 def test_release_unknown_event(store: Store) -> None:
     """Releasing an unknown event is harmless and leaves it claimable."""
-    store.release_event("evt_1")
-    assert True is store.claim_event("evt_1", now=100.0, lease_seconds=60.0)
+    store.release_event("evt_1", token="a")
+    assert True is store.claim_event("evt_1", token="a", now=100.0, lease_seconds=60.0)
+
+
+def test_record_event_once(store: Store) -> None:
+    """record_event: True the first time; the event is then processed for good."""
+    assert True is store.record_event("evt_1")
+    assert False is store.record_event("evt_1")
+    assert False is store.claim_event("evt_1", token="a", now=100.0, lease_seconds=60.0)
+
+
+def test_record_event_leaves_a_claim_alone(store: Store) -> None:
+    """A claimed event is not marked processed by record_event (False, the claim stays)."""
+    store.claim_event("evt_1", token="a", now=100.0, lease_seconds=60.0)
+    assert False is store.record_event("evt_1")
+    assert True is store.claim_event("evt_1", token="a", now=101.0, lease_seconds=60.0)
+
+
+def _pending(event_id: str, received_at: float = 1.0) -> PendingEvent:
+    body = f'{{"id": "{event_id}", "object": "event"}}'
+    return PendingEvent(event_id, "payment_intent.succeeded", body, received_at)
+
+
+def test_pending_event_added_once(store: Store) -> None:
+    """add_pending_event: True when new; a pending or completed id is not added again."""
+    assert True is store.add_pending_event(_pending("evt_1"))
+    assert False is store.add_pending_event(_pending("evt_1", 2.0))
+    store.complete_event("evt_2")
+    assert False is store.add_pending_event(_pending("evt_2"))
+    taken = store.claim_pending_events(limit=10, now=5.0, lease_seconds=60.0)
+    assert [_pending("evt_1")] == list(taken)
+
+
+def test_pending_events_taken_oldest_first_up_to_limit(store: Store) -> None:
+    """Pending events come back oldest first, at most ``limit``, each once per lease."""
+    for n, at in enumerate([5.0, 1.0, 3.0, 2.0, 4.0]):
+        store.add_pending_event(_pending(f"evt_{n}", at))
+    first = store.claim_pending_events(limit=3, now=10.0, lease_seconds=60.0)
+    assert ["evt_1", "evt_3", "evt_2"] == [e.event_id for e in first]
+    second = store.claim_pending_events(limit=3, now=11.0, lease_seconds=60.0)
+    assert ["evt_4", "evt_0"] == [e.event_id for e in second]
+    assert [] == list(store.claim_pending_events(limit=3, now=12.0, lease_seconds=60.0))
+
+
+def test_pending_event_taken_again_after_its_lease(store: Store) -> None:
+    """An event whose worker died is taken again when its lease runs out, not before."""
+    store.add_pending_event(_pending("evt_1"))
+    store.claim_pending_events(limit=1, now=10.0, lease_seconds=60.0)
+    assert [] == list(store.claim_pending_events(limit=1, now=69.0, lease_seconds=60.0))
+    again = store.claim_pending_events(limit=1, now=70.0, lease_seconds=60.0)
+    assert ["evt_1"] == [e.event_id for e in again]
+
+
+def test_completed_event_leaves_the_pending_events(store: Store) -> None:
+    """complete_event drops the pending row: nothing takes a processed event again."""
+    store.add_pending_event(_pending("evt_1"))
+    store.add_pending_event(_pending("evt_2"))
+    store.claim_pending_events(limit=2, now=10.0, lease_seconds=1.0)
+    store.complete_event("evt_1")
+    again = store.claim_pending_events(limit=10, now=100.0, lease_seconds=1.0)
+    assert ["evt_2"] == [e.event_id for e in again]
+
+
+def test_released_pending_events_are_taken_at_once(store: Store) -> None:
+    """release_pending_events ends the leases now; unknown ids are ignored."""
+    store.add_pending_event(_pending("evt_1"))
+    store.add_pending_event(_pending("evt_2", 2.0))
+    store.claim_pending_events(limit=2, now=10.0, lease_seconds=600.0)
+    store.release_pending_events(["evt_2", "evt_unknown"])
+    again = store.claim_pending_events(limit=10, now=11.0, lease_seconds=600.0)
+    assert ["evt_2"] == [e.event_id for e in again]
+    store.release_pending_events([])
+
+
+def test_pending_payload_kept_exactly(store: Store) -> None:
+    """The stored body comes back character for character (Unicode, escapes, 1 MB)."""
+    body = '{"id": "evt_1", "name": "Zo\u00eb éè 😀", "pad": "%s"}' % ("x" * 1_000_000)
+    store.add_pending_event(PendingEvent("evt_1", "payment_intent.succeeded", body, 1.0))
+    (taken,) = store.claim_pending_events(limit=1, now=2.0, lease_seconds=1.0)
+    assert body == taken.payload
+
+
+# -- transactions ----------------------------------------------------------------------------
+
+
+def _whole(store: Store, work: Callable[[Store], object]) -> None:
+    """Run ``work`` as one call of the store (for the async store: one ``run``)."""
+    if isinstance(store, OnLoop):
+        store.whole(work)
+    else:
+        work(store)
+
+
+def test_atomic_commits_every_call_together(store: Store) -> None:
+    """The calls of a block are visible inside it, and to others once it ends."""
+    seen: list[object] = []
+
+    def block(s: Store) -> None:
+        with s.atomic() as tx:
+            tx.add_customer("ref_1", "cus_1")
+            seen.append(tx.get_customer_id("ref_1"))
+            seen.append(tx.claim_event("evt_1", token="a", now=1.0, lease_seconds=60.0))
+            tx.complete_event("evt_1")
+
+    _whole(store, block)
+    assert ["cus_1", True] == seen
+    assert "cus_1" == store.get_customer_id("ref_1")
+    assert False is store.claim_event("evt_1", token="b", now=1e9, lease_seconds=60.0)
+
+
+def test_atomic_rolls_back_every_call(store: Store) -> None:
+    """A block that raises leaves nothing behind, whatever it wrote."""
+    store.add_customer("ref_0", "cus_0")
+
+    def block(s: Store) -> None:
+        with s.atomic() as tx:
+            tx.add_customer("ref_1", "cus_1")
+            tx.claim_event("evt_1", token="a", now=1.0, lease_seconds=60.0)
+            tx.add_payment_method(method("pm_1"), as_of=1)
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        _whole(store, block)
+    assert None is store.get_customer_id("ref_1")
+    assert None is store.get_payment_method("pm_1")
+    assert "cus_0" == store.get_customer_id("ref_0")
+    assert True is store.claim_event("evt_1", token="b", now=2.0, lease_seconds=60.0)
+
+
+def test_atomic_nests_into_one_block(store: Store) -> None:
+    """A block opened on the block's store joins it: its writes roll back with the outer."""
+    seen: list[str | None] = []
+
+    def block(s: Store) -> None:
+        with s.atomic() as tx:
+            with tx.atomic() as inner:
+                inner.add_customer("ref_1", "cus_1")
+            seen.append(tx.get_customer_id("ref_1"))
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        _whole(store, block)
+    assert ["cus_1"] == seen
+    assert None is store.get_customer_id("ref_1")
 
 
 # -- limits ----------------------------------------------------------------------------------
@@ -500,7 +668,7 @@ def test_accepts_longest_refs(store: Store) -> None:
         store.get_setup_session(long) is not None,
         [m.id for m in store.list_payment_methods(long)],
         store.get_charge(long) is not None,
-        store.claim_event(long, now=0.0, lease_seconds=1.0),
+        store.claim_event(long, token="a", now=0.0, lease_seconds=1.0),
     )
     assert (long, True, [long], True, True) == found
 

@@ -16,7 +16,7 @@ import attrs
 import pytest
 
 from future_payments.errors import UnstorableValue
-from future_payments.stores import MAX_REF_LENGTH, SetupSessionRecord, Store
+from future_payments.stores import MAX_REF_LENGTH, PendingEvent, SetupSessionRecord, Store
 from tests.stores._records import charge, method, refund
 
 BASE = "café-1"
@@ -89,9 +89,11 @@ def test_methods_of_a_twin_customer_are_apart(store: Store, pair: tuple[str, str
 def test_event_ids_are_exact(store: Store, pair: tuple[str, str]) -> None:
     """A twin event id is claimed on its own, even after the first is completed."""
     first, twin = pair
-    store.claim_event(first, now=1.0, lease_seconds=60.0)
+    store.claim_event(first, token="a", now=1.0, lease_seconds=60.0)
     store.complete_event(first)
-    assert store.claim_event(twin, now=2.0, lease_seconds=60.0)
+    assert store.claim_event(twin, token="b", now=2.0, lease_seconds=60.0)
+    assert store.add_pending_event(PendingEvent(twin, "t", "{}", 1.0))
+    assert not store.add_pending_event(PendingEvent(first, "t", "{}", 1.0))
 
 
 @twins
@@ -171,9 +173,18 @@ _CALLS: dict[str, Call] = {
     "get_payment_method": lambda s, bad: s.get_payment_method(bad),
     "list_payment_methods": lambda s, bad: s.list_payment_methods(bad),
     "set_default": lambda s, bad: s.set_default("user-1", bad),
-    "claim_event": lambda s, bad: s.claim_event(bad, now=1.0, lease_seconds=1.0),
+    "record_event": lambda s, bad: s.record_event(bad),
+    "claim_event": lambda s, bad: s.claim_event(bad, token="a", now=1.0, lease_seconds=1.0),
+    "claim_event(token)": lambda s, bad: s.claim_event(
+        "evt_1", token=bad, now=1.0, lease_seconds=1.0
+    ),
     "complete_event": lambda s, bad: s.complete_event(bad),
-    "release_event": lambda s, bad: s.release_event(bad),
+    "release_event": lambda s, bad: s.release_event(bad, token="a"),
+    "add_pending_event": lambda s, bad: s.add_pending_event(PendingEvent(bad, "t", "{}", 1.0)),
+    "add_pending_event(payload)": lambda s, bad: s.add_pending_event(
+        PendingEvent("evt_1", "t", bad, 1.0)
+    ),
+    "release_pending_events": lambda s, bad: s.release_pending_events(["evt_1", bad]),
     "claim_charge": lambda s, bad: s.claim_charge(charge(bad)),
     "update_charge": lambda s, bad: s.update_charge(charge(message=bad)),
     "replace_charge": lambda s, bad: s.replace_charge(charge(code=bad), expected_version=0),
@@ -192,7 +203,15 @@ _CALLS: dict[str, Call] = {
 }
 _NUMBER_CALLS: dict[str, Call] = {
     "add_payment_method(as_of)": lambda s, bad: s.add_payment_method(method("pm_1"), as_of=bad),
-    "claim_event(now)": lambda s, bad: s.claim_event("evt_1", now=bad, lease_seconds=1.0),
+    "claim_event(now)": lambda s, bad: s.claim_event(
+        "evt_1", token="a", now=bad, lease_seconds=1.0
+    ),
+    "claim_pending_events(now)": lambda s, bad: s.claim_pending_events(
+        limit=1, now=bad, lease_seconds=1.0
+    ),
+    "add_pending_event(received_at)": lambda s, bad: s.add_pending_event(
+        PendingEvent("evt_1", "t", "{}", bad)
+    ),
     "claim_charge(amount)": lambda s, bad: s.claim_charge(charge(amount=bad)),
     "update_refund(as_of)": lambda s, bad: s.update_refund(refund(as_of=bad)),
     "begin_attempt(now)": lambda s, bad: s.begin_attempt("charge", "order-1", now=bad),
@@ -224,7 +243,8 @@ def _nothing_stored(store: Store) -> tuple[object, ...]:
         store.get_payment_method("pm_1"),
         store.get_charge("order-1"),
         store.get_refund("refund-1"),
-        store.claim_event("evt_1", now=9.0, lease_seconds=1.0),
+        store.claim_event("evt_1", token="z", now=9.0, lease_seconds=1.0),
+        list(store.claim_pending_events(limit=10, now=9.0, lease_seconds=1.0)),
     )
 
 
@@ -232,9 +252,11 @@ def _nothing_stored(store: Store) -> tuple[object, ...]:
 def test_every_method_refuses_unstorable_text(store: Store, kind: str) -> None:
     """NUL, a lone surrogate or an overlong key raises UnstorableValue and stores nothing."""
     # A charge's message is the one text argument here of unbounded length.
-    calls = {k: v for k, v in _CALLS.items() if kind != "overlong" or k != "update_charge"}
+    unbounded = ("update_charge", "add_pending_event(payload)")
+    calls = {k: v for k, v in _CALLS.items() if kind != "overlong" or k not in unbounded}
     let_through = _refused(store, calls, _BAD_TEXT[kind])
-    assert ([], (None, None, None, None, None, True)) == (let_through, _nothing_stored(store))
+    nothing = (None, None, None, None, None, True, [])
+    assert ([], nothing) == (let_through, _nothing_stored(store))
 
 
 @pytest.mark.parametrize("kind", list(_BAD_NUMBERS))

@@ -30,7 +30,7 @@ from future_payments.errors import (
     SchemaMissing,
     SchemaVersionMismatch,
 )
-from future_payments.stores import MemoryStore, SQLAlchemyStore
+from future_payments.stores import MemoryStore, PendingEvent, SQLAlchemyStore
 from future_payments.stores._sqlalchemy_schema import SCHEMA_VERSION, build_tables
 from tests.stores._sqlalchemy_factories import make_sqlalchemy_store, tables_of
 
@@ -261,7 +261,9 @@ def _race(workers: int, action: Callable[[int], Any]) -> list[Any]:
 
 def test_threads_racing_for_one_event_leave_one_winner(sa_store: SQLAlchemyStore) -> None:
     """Eight threads claiming one event: exactly one gets True."""
-    results = _race(8, lambda _: sa_store.claim_event("evt_1", now=1.0, lease_seconds=60))
+    results = _race(
+        8, lambda i: sa_store.claim_event("evt_1", token=f"t{i}", now=1.0, lease_seconds=60)
+    )
     assert 1 == results.count(True)
 
 
@@ -310,9 +312,15 @@ def _random_call(rng: random.Random) -> tuple[str, tuple[Any, ...], dict[str, An
         ("get_payment_method", (pm,), {}),
         ("list_payment_methods", (ref,), {}),
         ("set_default", (ref, pm), {}),
-        ("claim_event", (event,), {"now": float(rng.randint(0, 20)), "lease_seconds": 5.0}),
+        ("claim_event", (event,), {"token": rng.choice("ab"), "now": float(rng.randint(0, 20)),
+                                   "lease_seconds": 5.0}),
+        ("record_event", (event,), {}),
         ("complete_event", (event,), {}),
-        ("release_event", (event,), {}),
+        ("release_event", (event,), {"token": rng.choice("ab")}),
+        ("add_pending_event", (PendingEvent(event, "t", "{}", float(rng.randint(0, 3))),), {}),
+        ("claim_pending_events", (), {"limit": rng.randint(1, 3),
+                                      "now": float(rng.randint(0, 20)), "lease_seconds": 5.0}),
+        ("release_pending_events", ([event],), {}),
         ("claim_charge", (charge,), {}),
         ("update_charge", (charge,), {}),
         ("get_charge", (key,), {}),

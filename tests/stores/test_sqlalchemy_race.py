@@ -54,11 +54,12 @@ def _work(url: str, prefix: str, worker: int) -> dict[str, Any]:
     methods: dict[str, str | None] = {}
     charges: dict[str, str] = {}
     store = SQLAlchemyStore(url, table_prefix=prefix)
+    token = f"worker-{worker}"
     try:
         _barrier.wait(timeout=120)
         for kind, n in ops:
             if kind == "event":
-                if store.claim_event(str(n), now=time.time(), lease_seconds=600):
+                if store.claim_event(str(n), token=token, now=time.time(), lease_seconds=600):
                     claimed.append(str(n))
                     store.complete_event(str(n))
             elif kind == "method":

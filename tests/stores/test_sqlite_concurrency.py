@@ -53,7 +53,7 @@ def race(store: SQLiteStore, operation: str, worker: int) -> object:
     if operation == "add_customer":
         return store.add_customer("user-race", f"cus_{worker}")
     if operation == "claim_event":
-        return store.claim_event("evt_race", now=100.0, lease_seconds=60.0)
+        return store.claim_event("evt_race", token=f"w{worker}", now=100.0, lease_seconds=60.0)
     if operation == "claim_charge":
         record = ChargeRecord(
             idempotency_key="order-race",

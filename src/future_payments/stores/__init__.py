@@ -11,7 +11,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from future_payments._limits import MAX_REF_LENGTH
-from future_payments._models import Attempt, ChargeRecord, RefundRecord, SetupSessionRecord
+from future_payments._models import (
+    Attempt,
+    ChargeRecord,
+    PendingEvent,
+    RefundRecord,
+    SetupSessionRecord,
+)
 from future_payments.stores._memory import MemoryStore
 from future_payments.stores._protocol import AsyncStore, Store
 from future_payments.stores._sqlite import SQLiteStore
@@ -28,6 +34,7 @@ __all__ = [
     "Attempt",
     "ChargeRecord",
     "MemoryStore",
+    "PendingEvent",
     "RefundRecord",
     "SQLAlchemyStore",
     "SQLiteStore",

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import attrs
 
@@ -11,6 +12,7 @@ from future_payments._models import (
     Attempt,
     AttemptKind,
     ChargeRecord,
+    PendingEvent,
     RefundRecord,
     SavedPaymentMethod,
     SessionStatus,
@@ -30,22 +32,44 @@ class _Versioned:
 class _Claim:
     completed: bool
     expires_at: float
+    token: str = ""
+
+
+@attrs.frozen
+class _Pending:
+    event: PendingEvent
+    expires_at: float  # 0 until a worker takes it
+
+
+_TABLES = (
+    "_customers",
+    "_sessions",
+    "_methods",
+    "_events",
+    "_pending",
+    "_charges",
+    "_refunds",
+    "_attempts",
+)
+"""The dicts ``atomic()`` puts back when its block raises."""
 
 
 @refuses_unstorable
 class MemoryStore:
     """A thread-safe store in this process's memory; nothing survives the process.
 
-    One lock guards everything, so every operation is atomic. Not shared between processes:
+    One lock guards everything, so every operation is atomic; ``atomic()`` holds it for a whole
+    block, and puts back what the block changed if it raises. Not shared between processes:
     use ``SQLiteStore`` or ``SQLAlchemyStore`` for that.
     """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._customers: dict[str, str] = {}
         self._sessions: dict[str, SetupSessionRecord] = {}
         self._methods: dict[str, _Versioned] = {}
         self._events: dict[str, _Claim] = {}
+        self._pending: dict[str, _Pending] = {}  # insertion order is "oldest first"
         self._charges: dict[str, ChargeRecord] = {}
         self._refunds: dict[str, RefundRecord] = {}  # insertion order is "first stored"
         self._attempts: dict[tuple[AttemptKind, str], Attempt] = {}
@@ -172,23 +196,73 @@ class MemoryStore:
 
     # -- webhook event inbox -----------------------------------------------------------------
 
-    def claim_event(self, event_id: str, *, now: float, lease_seconds: float) -> bool:
+    def record_event(self, event_id: str) -> bool:
+        with self._lock:
+            if event_id in self._events:
+                return False
+            self._events[event_id] = _Claim(completed=True, expires_at=float("inf"))
+            return True
+
+    def claim_event(self, event_id: str, *, token: str, now: float, lease_seconds: float) -> bool:
         with self._lock:
             claim = self._events.get(event_id)
-            if claim is not None and (claim.completed or claim.expires_at > now):
+            if claim is not None and (
+                claim.completed or (claim.expires_at > now and claim.token != token)
+            ):
                 return False
-            self._events[event_id] = _Claim(completed=False, expires_at=now + lease_seconds)
+            self._events[event_id] = _Claim(False, now + lease_seconds, token)
             return True
 
     def complete_event(self, event_id: str) -> None:
         with self._lock:
             self._events[event_id] = _Claim(completed=True, expires_at=float("inf"))
+            self._pending.pop(event_id, None)
 
-    def release_event(self, event_id: str) -> None:
+    def release_event(self, event_id: str, *, token: str) -> None:
         with self._lock:
             claim = self._events.get(event_id)
-            if claim is not None and not claim.completed:
+            if claim is not None and not claim.completed and claim.token == token:
                 del self._events[event_id]
+
+    def add_pending_event(self, event: PendingEvent) -> bool:
+        with self._lock:
+            claim = self._events.get(event.event_id)
+            if event.event_id in self._pending or (claim is not None and claim.completed):
+                return False
+            self._pending[event.event_id] = _Pending(event, expires_at=0.0)
+            return True
+
+    def claim_pending_events(
+        self, *, limit: int, now: float, lease_seconds: float
+    ) -> Sequence[PendingEvent]:
+        with self._lock:
+            free = [p.event for p in self._pending.values() if p.expires_at <= now]
+            taken = sorted(free, key=lambda e: (e.received_at, e.event_id))[:limit]
+            for event in taken:
+                self._pending[event.event_id] = _Pending(event, now + lease_seconds)
+            return taken
+
+    def release_pending_events(self, event_ids: Sequence[str]) -> None:
+        with self._lock:
+            for event_id in event_ids:
+                pending = self._pending.get(event_id)
+                if pending is not None:
+                    self._pending[event_id] = _Pending(pending.event, expires_at=0.0)
+
+    # -- transactions ----------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[MemoryStore]:
+        with self._lock:
+            saved = {name: dict(getattr(self, name)) for name in _TABLES}
+            seq = self._seq
+            try:
+                yield self
+            except BaseException:
+                for name, table in saved.items():
+                    setattr(self, name, table)
+                self._seq = seq
+                raise
 
     # -- charge ledger -----------------------------------------------------------------------
 

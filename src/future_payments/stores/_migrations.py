@@ -15,7 +15,7 @@ import attrs
 
 from future_payments.stores._rows import CHARGE_RANK_SQL
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """The layout the stores write and read; older ones are migrated, newer ones refused."""
 
 
@@ -43,6 +43,8 @@ MIGRATIONS: Sequence[Step] = (
         tables=("refunds", "attempts"),
         exact_keys=True,
     ),
+    # Deferred webhooks: claims name their holder, and verified events can wait in the store.
+    Step(version=3, columns={"events": ("claim_token",)}, tables=("pending_events",)),
 )
 """Every step from version 1 on, in order; ``MIGRATIONS[-1].version == SCHEMA_VERSION``."""
 

@@ -24,12 +24,14 @@ written once, against ``Store``; the async driver hands each store call to ``Asy
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractContextManager
 from typing import Protocol, TypeVar, runtime_checkable
 
 from future_payments._models import (
     Attempt,
     AttemptKind,
     ChargeRecord,
+    PendingEvent,
     RefundRecord,
     SavedPaymentMethod,
     SessionStatus,
@@ -120,21 +122,74 @@ class Store(Protocol):
     # method is never the default.
 
     # -- webhook event inbox -----------------------------------------------------------------
+    #
+    # ``events`` holds one row per event id: claimed (by a token, until a lease expires) or
+    # completed for good. Pending events (deferred mode) wait beside it until processed.
 
-    def claim_event(self, event_id: str, *, now: float, lease_seconds: float) -> bool:
-        """Claim an event for processing; True for exactly one caller.
+    def record_event(self, event_id: str) -> bool:
+        """Mark an event processed for good without claiming it; True if it was not known.
 
-        A claim that was neither completed nor released within ``lease_seconds`` (its worker
-        crashed) may be claimed again.
+        For events the library does not act on: one statement. An event already claimed or
+        completed is left as it is (False).
+        """
+        ...
+
+    def claim_event(self, event_id: str, *, token: str, now: float, lease_seconds: float) -> bool:
+        """Claim an event for processing under ``token``; True for exactly one holder.
+
+        True when this call inserted the claim, took over a claim whose lease ran out by
+        ``now`` (its worker crashed), or renewed a claim that already holds ``token``. The lease
+        then runs to ``now + lease_seconds``. False when the event is completed, or held by
+        another token whose lease has not run out.
         """
         ...
 
     def complete_event(self, event_id: str) -> None:
-        """Mark a claimed event processed for good."""
+        """Mark a claimed event processed for good, and drop it from the pending events."""
         ...
 
-    def release_event(self, event_id: str) -> None:
-        """Give up a claim (processing failed), so that Stripe's next delivery is processed."""
+    def release_event(self, event_id: str, *, token: str) -> None:
+        """Give up the claim ``token`` holds (processing failed), so that a retry may claim it.
+
+        A claim held by another token, or an event completed, is left as it is.
+        """
+        ...
+
+    def add_pending_event(self, event: PendingEvent) -> bool:
+        """Insert-if-absent a verified event for later processing; True if it is new.
+
+        False (and nothing is stored) when the event id is already pending or completed.
+        """
+        ...
+
+    def claim_pending_events(
+        self, *, limit: int, now: float, lease_seconds: float
+    ) -> Sequence[PendingEvent]:
+        """Take up to ``limit`` pending events, oldest first, for ``lease_seconds``.
+
+        An event is taken when no lease on it is running at ``now``; two concurrent callers
+        never take the same event (PostgreSQL and MariaDB skip rows another caller is taking,
+        ``FOR UPDATE SKIP LOCKED``). An event stays pending until ``complete_event``; one whose
+        lease runs out is taken again.
+        """
+        ...
+
+    def release_pending_events(self, event_ids: Sequence[str]) -> None:
+        """End the leases on these pending events now, so that the next caller takes them."""
+        ...
+
+    # -- transactions ----------------------------------------------------------------------------
+
+    def atomic(self) -> AbstractContextManager[Store]:
+        """A block whose store calls are one transaction: all of them commit, or none.
+
+        Call the store the block yields (``with store.atomic() as tx: tx.claim_event(...)``);
+        its writes commit when the block ends and are rolled back when it raises. Calls on the
+        store itself inside the block are separate transactions; ``tx.atomic()`` joins the open
+        one. A conflict with another transaction (a deadlock) raises ``DatabaseBusy``: the
+        block was rolled back whole, and may be run again. Never keep a block open across a
+        network request: its row locks are held until it ends.
+        """
         ...
 
     # -- charge ledger -----------------------------------------------------------------------

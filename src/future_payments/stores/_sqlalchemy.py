@@ -11,13 +11,17 @@ attempts are in ``_sqlalchemy_ledger``.
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Sequence
+import contextlib
+import copy
+from collections.abc import Iterator, Sequence
+
+import attrs
 
 from future_payments._models import (
     Attempt,
     AttemptKind,
     ChargeRecord,
+    PendingEvent,
     RefundRecord,
     SavedPaymentMethod,
     SessionStatus,
@@ -28,6 +32,7 @@ from future_payments.stores._values import refuses_unstorable
 
 try:
     import sqlalchemy as sa
+    from sqlalchemy.dialects import mysql, postgresql, sqlite
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise DatabaseDriverMissing(
         "SQLAlchemyStore needs SQLAlchemy: install the 'sqlalchemy' extra "
@@ -291,37 +296,152 @@ class SQLAlchemyStore:
 
     # -- webhook event inbox -----------------------------------------------------------------
 
-    def claim_event(self, event_id: str, *, now: float, lease_seconds: float) -> bool:
+    def record_event(self, event_id: str) -> bool:
         e = self._t.events
-        token = secrets.token_hex(16)
-        values = {"completed": False, "expires_at": now + lease_seconds, "claim_token": token}
+        values = {"event_id": event_id, "completed": True, "expires_at": 0.0, "claim_token": ""}
+        return self._write(lambda conn: self._db.insert_new(conn, e, values))
+
+    def claim_event(self, event_id: str, *, token: str, now: float, lease_seconds: float) -> bool:
+        e = self._t.events
+        values = {
+            "event_id": event_id,
+            "completed": False,
+            "expires_at": now + lease_seconds,
+            "claim_token": token,
+        }
+        # Ours when absent, when its lease ran out (its worker crashed), or ours already.
+        free = sa.and_(~e.c.completed, sa.or_(e.c.expires_at <= now, e.c.claim_token == token))
+        dialect = self._db.dialect
+        if dialect in ("postgresql", "sqlite"):
+            # One statement: RETURNING gives a row exactly when the insert or takeover won.
+            insert = postgresql.insert(e) if dialect == "postgresql" else sqlite.insert(e)
+            stmt = insert.values(values).on_conflict_do_update(
+                index_elements=[e.c.event_id],
+                set_={"expires_at": insert.excluded.expires_at, "claim_token": token},
+                where=free,
+            )
+            query = stmt.returning(e.c.event_id)
+            return self._write(lambda conn: conn.execute(query).first() is not None)
+        # MariaDB: ON DUPLICATE KEY UPDATE sees the old row in the first assignment only, so
+        # the token decides, then the lease follows the token; a read in the same
+        # transaction tells who holds it.
+        new = mysql.insert(e).values(values)
+        upsert = new.on_duplicate_key_update(
+            [
+                ("claim_token", sa.case((free, new.inserted.claim_token), else_=e.c.claim_token)),
+                (
+                    "expires_at",
+                    sa.case(
+                        (e.c.claim_token == new.inserted.claim_token, new.inserted.expires_at),
+                        else_=e.c.expires_at,
+                    ),
+                ),
+            ]
+        )
+        read = sa.select(e.c.claim_token, e.c.completed).where(e.c.event_id == event_id)
 
         def work(conn: sa.Connection) -> bool:
-            self._db.insert_if_absent(conn, e, {"event_id": event_id, **values}, "event_id")
-            # Take over a claim whose worker crashed: one conditional UPDATE; the row lock it
-            # takes makes it the only winner.
-            conn.execute(
-                sa.update(e)
-                .where(e.c.event_id == event_id, ~e.c.completed, e.c.expires_at <= now)
-                .values(values)
-            )
-            # Our token is in the row iff our insert or our takeover won.
-            stored = conn.execute(
-                sa.select(e.c.claim_token).where(e.c.event_id == event_id)
-            ).scalar()
-            return stored == token
+            conn.execute(upsert)
+            row = conn.execute(read).one()
+            return bool(row.claim_token == token and not row.completed)
 
         return self._write(work)
 
     def complete_event(self, event_id: str) -> None:
-        e = self._t.events
+        e, p = self._t.events, self._t.pending_events
         values = {"event_id": event_id, "completed": True, "expires_at": 0.0, "claim_token": ""}
-        self._write(lambda conn: self._db.upsert(conn, e, values, "event_id", {"completed": True}))
 
-    def release_event(self, event_id: str) -> None:
+        def work(conn: sa.Connection) -> None:
+            self._db.upsert(conn, e, values, "event_id", {"completed": True, "claim_token": ""})
+            conn.execute(sa.delete(p).where(p.c.event_id == event_id))
+
+        self._write(work)
+
+    def release_event(self, event_id: str, *, token: str) -> None:
         e = self._t.events
-        stmt = sa.delete(e).where(e.c.event_id == event_id, ~e.c.completed)
+        stmt = sa.delete(e).where(
+            e.c.event_id == event_id, ~e.c.completed, e.c.claim_token == token
+        )
         self._write(lambda conn: conn.execute(stmt))
+
+    def add_pending_event(self, event: PendingEvent) -> bool:
+        e, p = self._t.events, self._t.pending_events
+        done = sa.select(e.c.completed).where(e.c.event_id == event.event_id)
+        values = {**attrs.asdict(event), "expires_at": 0.0}
+
+        def work(conn: sa.Connection) -> bool:
+            if conn.execute(done).scalar():
+                return False
+            # A completion racing this insert leaves a pending row of a completed event;
+            # claim_pending_events drops such rows.
+            return self._db.insert_new(conn, p, values)
+
+        return self._write(work)
+
+    def claim_pending_events(
+        self, *, limit: int, now: float, lease_seconds: float
+    ) -> Sequence[PendingEvent]:
+        e, p = self._t.events, self._t.pending_events
+        # SKIP LOCKED (PostgreSQL, MariaDB 10.6+): rows another worker is taking are passed
+        # over, not waited for. SQLite has no row locks; BEGIN IMMEDIATE serialises instead.
+        take = (
+            sa.select(p.c.event_id, p.c.event_type, p.c.payload, p.c.received_at)
+            .where(p.c.expires_at <= now)
+            .order_by(p.c.received_at, p.c.event_id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+
+        def work(conn: sa.Connection) -> list[PendingEvent]:
+            taken = [
+                PendingEvent(
+                    event_id=row.event_id,
+                    event_type=row.event_type,
+                    payload=row.payload,
+                    received_at=row.received_at,
+                )
+                for row in conn.execute(take)
+            ]
+            if not taken:
+                return []
+            ids = [event.event_id for event in taken]
+            done = set(
+                conn.execute(
+                    sa.select(e.c.event_id).where(e.c.event_id.in_(ids), e.c.completed)
+                ).scalars()
+            )
+            if done:
+                conn.execute(sa.delete(p).where(p.c.event_id.in_(done)))
+            keep = [event for event in taken if event.event_id not in done]
+            if keep:
+                conn.execute(
+                    sa.update(p)
+                    .where(p.c.event_id.in_([event.event_id for event in keep]))
+                    .values(expires_at=now + lease_seconds)
+                )
+            return keep
+
+        return self._write(work)
+
+    def release_pending_events(self, event_ids: Sequence[str]) -> None:
+        p = self._t.pending_events
+        if not event_ids:
+            return
+        stmt = sa.update(p).where(p.c.event_id.in_(list(event_ids))).values(expires_at=0.0)
+        self._write(lambda conn: conn.execute(stmt))
+
+    # -- transactions ----------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[SQLAlchemyStore]:
+        if self._db.joined is not None:
+            yield self  # already inside a block: join it
+            return
+        with self._db.transaction() as db:
+            joined = copy.copy(self)
+            joined._db, joined._read, joined._write = db, db.read, db.write
+            joined._ledger = Ledger(db)
+            yield joined
 
     # -- charge ledger, refunds, attempts (``_sqlalchemy_ledger``) ------------------------------
 

@@ -11,6 +11,7 @@ retried whole after a deadlock, turns every database error into a ``StoreError``
 from __future__ import annotations
 
 import contextlib
+import copy
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -36,6 +37,8 @@ T = TypeVar("T")
 _DEFAULT_DRIVERS = {"postgresql": "psycopg", "mysql": "pymysql", "mariadb": "pymysql"}
 _BACKENDS = ("postgresql", "mysql", "mariadb", "sqlite")
 _MAX_ATTEMPTS = 8
+_MYSQL = ("mysql", "mariadb")
+_WRITE_ISOLATION = "READ COMMITTED"
 
 
 def engine_from_url(text: str) -> sa.Engine:
@@ -64,15 +67,47 @@ def engine_from_url(text: str) -> sa.Engine:
         # SQLAlchemy's default driver differs between versions and is not what our extra
         # installs; pick the one that is.
         url = url.set(drivername=f"{backend}+{_DEFAULT_DRIVERS[backend]}")
+    # hide_parameters: error messages must never carry a stored client_secret. No pre-ping on
+    # PostgreSQL (a round trip per checkout): a connection found broken by a call's first
+    # statement is retried once instead (``Database``). MariaDB keeps it: PyMySQL sends
+    # ``SET AUTOCOMMIT`` at checkout, where a broken connection fails before any statement.
+    # READ COMMITTED is set once per connection, not at every checkout.
+    options: dict[str, Any] = {"hide_parameters": True, "pool_pre_ping": backend in _MYSQL}
+    if backend != "sqlite":
+        options["isolation_level"] = _WRITE_ISOLATION
     try:
-        # hide_parameters: error messages must never carry a stored client_secret.
-        return sa.create_engine(url, pool_pre_ping=True, hide_parameters=True)
+        return sa.create_engine(url, **options)
     except (ImportError, sa.exc.NoSuchModuleError) as exc:
         raise DatabaseDriverMissing(
             f"the driver for {url.drivername!r} is not installed ({exc}); the 'sqlalchemy' extra "
             "installs psycopg (postgresql+psycopg://) and PyMySQL (mariadb+pymysql://, "
             "mysql+pymysql://): in a clone, pip install '.[sqlalchemy]'"
         ) from exc
+
+
+_RAN = "future_payments_ran"
+
+
+def _mark_ran(conn: sa.Connection, *_: object) -> None:
+    ran = conn.info.get(_RAN)
+    if isinstance(ran, list):
+        ran[0] = True
+
+
+def _watch(conn: sa.Connection, *, owned: bool) -> list[bool]:
+    """A flag that turns True once a statement of this call got through ``conn``.
+
+    Only our own PostgreSQL engines are watched (they have no pre-ping); elsewhere the flag
+    starts True, so nothing is retried: a borrowed engine's pool settings are the app's.
+    """
+    ran = [not owned]
+    conn.info[_RAN] = ran
+    return ran
+
+
+def _stale(exc: sa.exc.DBAPIError, ran: list[bool]) -> bool:
+    """The connection was broken before this call sent anything through it (safe to retry)."""
+    return bool(exc.connection_invalidated) and not ran[0]
 
 
 class Database:
@@ -105,12 +140,21 @@ class Database:
         self._sqlite = self.dialect == "sqlite"
         # Proxies that share the engine's pool: writes at READ COMMITTED (the store's
         # statements rely on each statement seeing the latest commits), reads in autocommit.
+        # An engine made from a URL is at READ COMMITTED already (no per-checkout setting);
+        # a borrowed one is set at each checkout, whatever its own default.
         self._writer = (
             self.engine
-            if self._sqlite
-            else self.engine.execution_options(isolation_level="READ COMMITTED")
+            if self._sqlite or self._owns_engine
+            else self.engine.execution_options(isolation_level=_WRITE_ISOLATION)
         )
         self._reader = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self.joined: sa.Connection | None = None  # set on the copies ``transaction()`` makes
+        self._watched = self._owns_engine and self.dialect == "postgresql"
+        if self._watched:
+            # Our PostgreSQL engines have no pre-ping: a call whose first statement finds the pooled
+            # connection broken (the server restarted) is retried once, and this tells
+            # whether any statement of the call got through before.
+            sa.event.listen(self.engine, "after_cursor_execute", _mark_ran)
         self.tables = build_tables(table_prefix)
         self.prefix = table_prefix
         self._schema_checked = False
@@ -161,29 +205,77 @@ class Database:
             ) from exc
 
     def read(self, work: Callable[[sa.Connection], T]) -> T:
-        """Run ``work`` on an autocommit connection."""
-        self.check_schema()
-        with self._translated(), self.connect(self._reader) as conn:
-            return work(conn)
-
-    def write(self, work: Callable[[sa.Connection], T]) -> T:
-        """Run ``work`` in one transaction, retrying it whole after a deadlock."""
+        """Run ``work`` on an autocommit connection (inside ``transaction()``: its own)."""
+        if self.joined is not None:
+            with self._translated():
+                return work(self.joined)
         self.check_schema()
         with self._translated():
-            for attempt in range(1, _MAX_ATTEMPTS + 1):
+            for attempt in (1, 2):
+                ran = [True]
                 try:
-                    with self.connect(self._writer) as conn, conn.begin():
-                        if self._sqlite:
-                            # Take the write lock now: a deferred transaction that reads,
-                            # then writes, could otherwise fail to upgrade its lock.
-                            conn.exec_driver_sql("BEGIN IMMEDIATE")
+                    with self.connect(self._reader) as conn:
+                        ran = _watch(conn, owned=self._watched)
                         return work(conn)
                 except sa.exc.DBAPIError as exc:
+                    if attempt == 2 or not _stale(exc, ran):
+                        raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def write(self, work: Callable[[sa.Connection], T]) -> T:
+        """Run ``work`` in one transaction, retrying it whole after a deadlock.
+
+        Inside ``transaction()``, ``work`` joins that transaction instead (and is not retried:
+        the block is). A connection found broken (the pool has no pre-ping) is retried once
+        on a fresh one: every store call is safe to repeat.
+        """
+        if self.joined is not None:
+            with self._translated():
+                return work(self.joined)
+        self.check_schema()
+        with self._translated():
+            stale = False
+            for attempt in range(1, _MAX_ATTEMPTS + 1):
+                ran = [True]
+                try:
+                    with self._begin() as conn:
+                        ran = conn.info[_RAN]
+                        return work(conn)
+                except sa.exc.DBAPIError as exc:
+                    if not stale and _stale(exc, ran):
+                        stale = True
+                        continue
                     if attempt == _MAX_ATTEMPTS or not is_transient(exc):
                         raise
                 # Jitter, not cryptography: spread the retries of colliding transactions apart.
                 time.sleep(random.uniform(0, 0.002 * 2**attempt))  # noqa: S311
         raise AssertionError("unreachable")  # pragma: no cover
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """A copy of this database whose ``read`` and ``write`` all join one transaction.
+
+        Commits when the block ends, rolls back when it raises; a deadlock or serialization
+        failure raises ``DatabaseBusy`` (the caller runs the block again).
+        """
+        if self.joined is not None:
+            yield self
+            return
+        self.check_schema()
+        with self._translated(), self._begin() as conn:
+            joined = copy.copy(self)
+            joined.joined = conn
+            yield joined
+
+    @contextlib.contextmanager
+    def _begin(self) -> Iterator[sa.Connection]:
+        with self.connect(self._writer) as conn, conn.begin():
+            _watch(conn, owned=self._watched)
+            if self._sqlite:
+                # Take the write lock now: a deferred transaction that reads, then writes,
+                # could otherwise fail to upgrade its lock.
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            yield conn
 
     @contextlib.contextmanager
     def _translated(self) -> Iterator[None]:

@@ -15,7 +15,7 @@ import attrs
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
-from future_payments._limits import MAX_REF_LENGTH, SHORT_LENGTH, TEXT_LENGTH
+from future_payments._limits import MAX_REF_LENGTH, SHORT_LENGTH, TEXT_LENGTH, TOKEN_LENGTH
 from future_payments.stores._migrations import SCHEMA_VERSION
 from future_payments.stores._sqlalchemy_errors import is_transient
 
@@ -123,6 +123,7 @@ class Tables:
     payment_methods: sa.Table
     customer_locks: sa.Table
     events: sa.Table
+    pending_events: sa.Table
     charges: sa.Table
     refunds: sa.Table
     attempts: sa.Table
@@ -190,7 +191,16 @@ def build_tables(prefix: str) -> Tables:
         _key("event_id", primary_key=True),
         sa.Column("completed", sa.Boolean, nullable=False),
         sa.Column("expires_at", sa.Double, nullable=False),
-        sa.Column("claim_token", sa.String(32), nullable=False),
+        sa.Column("claim_token", sa.String(TOKEN_LENGTH), nullable=False),
+    )
+    # Version 3: verified events waiting for process_events (deferred mode), oldest first.
+    pending_events = table(
+        "pending_events",
+        _key("event_id", primary_key=True),
+        _text("event_type", nullable=False),
+        sa.Column("payload", sa.Text().with_variant(mysql.LONGTEXT(), *_MYSQL), nullable=False),
+        sa.Column("received_at", sa.Double, nullable=False, index=True),
+        sa.Column("expires_at", sa.Double, nullable=False),
     )
     charges = table(
         "charges",
@@ -243,6 +253,7 @@ def build_tables(prefix: str) -> Tables:
         payment_methods=payment_methods,
         customer_locks=customer_locks,
         events=events,
+        pending_events=pending_events,
         charges=charges,
         refunds=refunds,
         attempts=attempts,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar, cast
 
 import attrs
@@ -14,6 +15,7 @@ from future_payments._models import (
     Attempt,
     AttemptKind,
     ChargeRecord,
+    PendingEvent,
     RefundRecord,
     SavedPaymentMethod,
     SessionStatus,
@@ -22,7 +24,7 @@ from future_payments._models import (
 from future_payments.errors import InvalidInput
 from future_payments.stores import _rows as rows
 from future_payments.stores import _sqlite_sql as sql
-from future_payments.stores._sqlite_db import SQLiteFile
+from future_payments.stores._sqlite_db import JoinedFile, SQLiteFile
 from future_payments.stores._values import refuses_unstorable
 
 R = TypeVar("R")
@@ -60,7 +62,7 @@ class SQLiteStore:
                 "not shared between connections. Use MemoryStore() for that."
             )
         self.timeout = timeout
-        self._file = SQLiteFile(self.path, timeout)
+        self._file: SQLiteFile | JoinedFile = SQLiteFile(self.path, timeout)
 
     def __repr__(self) -> str:
         return f"SQLiteStore({self.path!r})"
@@ -156,18 +158,64 @@ class SQLiteStore:
 
     # -- webhook event inbox -----------------------------------------------------------------
 
-    def claim_event(self, event_id: str, *, now: float, lease_seconds: float) -> bool:
-        params = {"event_id": event_id, "now": now, "expires_at": now + lease_seconds}
+    def record_event(self, event_id: str) -> bool:
         with self._write() as conn:
-            return conn.execute(sql.CLAIM_EVENT, params).rowcount == 1
+            return bool(conn.execute(sql.RECORD_EVENT, {"event_id": event_id}).rowcount)
+
+    def claim_event(self, event_id: str, *, token: str, now: float, lease_seconds: float) -> bool:
+        params = {
+            "event_id": event_id,
+            "token": token,
+            "now": now,
+            "expires_at": now + lease_seconds,
+        }
+        with self._write() as conn:
+            return bool(conn.execute(sql.CLAIM_EVENT, params).rowcount)
 
     def complete_event(self, event_id: str) -> None:
         with self._write() as conn:
             conn.execute(sql.COMPLETE_EVENT, {"event_id": event_id})
+            conn.execute(sql.DROP_PENDING, {"event_id": event_id})
 
-    def release_event(self, event_id: str) -> None:
+    def release_event(self, event_id: str, *, token: str) -> None:
         with self._write() as conn:
-            conn.execute(sql.RELEASE_EVENT, {"event_id": event_id})
+            conn.execute(sql.RELEASE_EVENT, {"event_id": event_id, "token": token})
+
+    def add_pending_event(self, event: PendingEvent) -> bool:
+        with self._write() as conn:
+            return bool(conn.execute(sql.ADD_PENDING, attrs.asdict(event)).rowcount)
+
+    def claim_pending_events(
+        self, *, limit: int, now: float, lease_seconds: float
+    ) -> Sequence[PendingEvent]:
+        params = {"limit": limit, "now": now, "expires_at": now + lease_seconds}
+        with self._write() as conn:
+            taken = [
+                PendingEvent(
+                    event_id=row["event_id"],
+                    event_type=row["event_type"],
+                    payload=row["payload"],
+                    received_at=row["received_at"],
+                )
+                for row in conn.execute(sql.TAKE_PENDING, params).fetchall()
+            ]
+        return sorted(taken, key=lambda e: (e.received_at, e.event_id))
+
+    def release_pending_events(self, event_ids: Sequence[str]) -> None:
+        with self._write() as conn:
+            conn.executemany(sql.RELEASE_PENDING, [{"event_id": e} for e in event_ids])
+
+    # -- transactions ----------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[SQLiteStore]:
+        if isinstance(self._file, JoinedFile):
+            yield self  # already inside a block: join it
+            return
+        with self._file.connection(write=True) as conn:
+            joined = copy.copy(self)
+            joined._file = JoinedFile(conn, self._file)
+            yield joined
 
     # -- charge ledger -----------------------------------------------------------------------
 

@@ -337,3 +337,29 @@ def _enable_wal(conn: sqlite3.Connection, *, deadline: float) -> None:
 def _close_all(connections: list[sqlite3.Connection]) -> None:
     while connections:
         connections.pop().close()
+
+
+class JoinedFile:
+    """The file as seen from inside ``SQLiteStore.atomic()``: every call joins one transaction.
+
+    ``connection()`` hands out the block's connection, already inside its ``BEGIN IMMEDIATE``;
+    the block commits or rolls back when it ends (``SQLiteFile.connection``).
+    """
+
+    def __init__(self, conn: sqlite3.Connection, file: SQLiteFile) -> None:
+        self._conn = conn
+        self.path = file.path
+        self.timeout = file.timeout
+
+    def close(self) -> None:
+        """Nothing to close: the block's connection goes back to the pool when it ends."""
+
+    @contextlib.contextmanager
+    def connection(self, *, write: bool) -> Iterator[sqlite3.Connection]:
+        """The block's connection (reads and writes alike)."""
+        try:
+            yield self._conn
+        except sqlite3.Error as exc:
+            raise translate(exc, path=self.path, timeout=self.timeout) from exc
+        except (UnicodeEncodeError, OverflowError) as exc:
+            raise UnstorableValue(f"a value could not be stored in {self.path}: {exc}") from exc

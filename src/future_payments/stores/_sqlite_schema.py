@@ -54,10 +54,19 @@ CREATE INDEX IF NOT EXISTS payment_methods_by_customer
 CREATE UNIQUE INDEX IF NOT EXISTS payment_methods_one_default
     ON payment_methods (customer_ref) WHERE is_default = 1;
 CREATE TABLE IF NOT EXISTS events (
-    event_id   TEXT PRIMARY KEY,
-    completed  INTEGER NOT NULL DEFAULT 0,
-    expires_at REAL NOT NULL
+    event_id    TEXT PRIMARY KEY,
+    completed   INTEGER NOT NULL DEFAULT 0,
+    expires_at  REAL NOT NULL,
+    claim_token TEXT NOT NULL DEFAULT ''
 );
+CREATE TABLE IF NOT EXISTS pending_events (
+    event_id    TEXT PRIMARY KEY,
+    event_type  TEXT NOT NULL,
+    payload     TEXT NOT NULL,
+    received_at REAL NOT NULL,
+    expires_at  REAL NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS pending_events_by_age ON pending_events (received_at);
 CREATE TABLE IF NOT EXISTS charges (
     idempotency_key   TEXT PRIMARY KEY,
     customer_ref      TEXT NOT NULL,

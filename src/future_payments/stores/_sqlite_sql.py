@@ -93,18 +93,43 @@ SET_DEFAULT = "UPDATE payment_methods SET is_default = 1 WHERE id = :keep AND is
 
 # -- webhook event inbox ---------------------------------------------------------------------
 
-# One statement: a fresh claim, or a takeover of a claim whose lease ran out. Changes one row
-# exactly when the caller wins.
+RECORD_EVENT = """
+INSERT INTO events (event_id, completed, expires_at) VALUES (:event_id, 1, 0)
+ON CONFLICT (event_id) DO NOTHING
+"""
+# One statement: a fresh claim, a takeover of a claim whose lease ran out, or the renewal of
+# the caller's own claim. Changes one row exactly when the caller holds the claim after it.
 CLAIM_EVENT = """
-INSERT INTO events (event_id, completed, expires_at) VALUES (:event_id, 0, :expires_at)
-ON CONFLICT (event_id) DO UPDATE SET expires_at = excluded.expires_at
-WHERE completed = 0 AND expires_at <= :now
+INSERT INTO events (event_id, completed, expires_at, claim_token)
+VALUES (:event_id, 0, :expires_at, :token)
+ON CONFLICT (event_id) DO UPDATE SET expires_at = excluded.expires_at, claim_token = :token
+WHERE completed = 0 AND (expires_at <= :now OR claim_token = :token)
 """
 COMPLETE_EVENT = """
 INSERT INTO events (event_id, completed, expires_at) VALUES (:event_id, 1, 0)
-ON CONFLICT (event_id) DO UPDATE SET completed = 1
+ON CONFLICT (event_id) DO UPDATE SET completed = 1, claim_token = ''
 """
-RELEASE_EVENT = "DELETE FROM events WHERE event_id = :event_id AND completed = 0"
+DROP_PENDING = "DELETE FROM pending_events WHERE event_id = :event_id"
+RELEASE_EVENT = """
+DELETE FROM events WHERE event_id = :event_id AND completed = 0 AND claim_token = :token
+"""
+# A pending event is new unless it is pending already or completed (checked in the same write
+# transaction, which holds SQLite's write lock).
+ADD_PENDING = """
+INSERT INTO pending_events (event_id, event_type, payload, received_at)
+SELECT :event_id, :event_type, :payload, :received_at
+WHERE NOT EXISTS (SELECT 1 FROM events WHERE event_id = :event_id AND completed = 1)
+ON CONFLICT (event_id) DO NOTHING
+"""
+TAKE_PENDING = """
+UPDATE pending_events SET expires_at = :expires_at
+WHERE event_id IN (
+    SELECT event_id FROM pending_events WHERE expires_at <= :now
+    ORDER BY received_at, event_id LIMIT :limit
+)
+RETURNING event_id, event_type, payload, received_at
+"""
+RELEASE_PENDING = "UPDATE pending_events SET expires_at = 0 WHERE event_id = :event_id"
 
 # -- charge ledger ---------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from typing import Any, NoReturn, TypeVar, cast
 
 import attrs
 
-from future_payments._limits import MAX_REF_LENGTH, SHORT_LENGTH, TEXT_LENGTH
+from future_payments._limits import MAX_REF_LENGTH, SHORT_LENGTH, TEXT_LENGTH, TOKEN_LENGTH
 from future_payments.errors import UnstorableValue
 from future_payments.stores._protocol import Store
 
@@ -29,6 +29,7 @@ _KEYS = (
     "payment_method_id",
     "id",
     "event_id",
+    "event_ids",
     "idempotency_key",
     "payment_intent_id",
     "refund_key",
@@ -39,9 +40,19 @@ LIMITS: dict[str, int] = {
     **dict.fromkeys(_KEYS, MAX_REF_LENGTH),
     **dict.fromkeys(("currency", "status", "state", "last4", "kind"), SHORT_LENGTH),
     **dict.fromkeys(
-        ("type", "brand", "fingerprint", "code", "decline_code", "reason", "failure_reason"),
+        (
+            "type",
+            "event_type",
+            "brand",
+            "fingerprint",
+            "code",
+            "decline_code",
+            "reason",
+            "failure_reason",
+        ),
         TEXT_LENGTH,
     ),
+    "token": TOKEN_LENGTH,
 }
 """The longest string each field or argument may hold, by name; unnamed text is unbounded."""
 
@@ -56,7 +67,7 @@ def check(name: str, value: object) -> None:
     kind = type(value)
     if kind is str:  # the common case first: keys and refs
         text = cast(str, value)
-        limit = LIMITS.get(name.rpartition(".")[2])
+        limit = LIMITS.get(name.rpartition(".")[2].partition("[")[0])
         if _UNSTORABLE.search(text) is not None or (limit is not None and len(text) > limit):
             _refuse_text(name, text, limit)
     elif value is None or kind is bool:
@@ -72,6 +83,9 @@ def check(name: str, value: object) -> None:
             raise UnstorableValue(f"{name} is {value}; stores keep finite numbers only.")
     elif isinstance(value, str):
         check(name, str(value))  # a str subclass: as the plain string it stores as
+    elif kind is list or kind is tuple:
+        for position, item in enumerate(cast("list[object]", value)):
+            check(f"{name}[{position}]", item)
     elif attrs.has(kind):
         for field in attrs.fields(cast(Any, kind)):
             check(f"{name}.{field.name}", getattr(value, field.name))
