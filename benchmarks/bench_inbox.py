@@ -11,7 +11,7 @@ prefix) and drops them afterwards.
 1. The floor, per database: two one-statement transactions per event on a raw driver
    connection (psycopg, PyMySQL, sqlite3 in WAL mode as ``SQLiteStore`` opens it): the event id
    inserted into a scratch table, then that row marked done, each transaction committed on its
-   own. Events per second; every other figure is divided by it.
+   own. Events per second; the rates below are divided by it.
 2. Inline, one worker: ``complete_from_event`` on ``SQLAlchemyStore`` (and ``SQLiteStore``,
    and ``SQLAlchemyStore`` on SQLite) for (a) a type the library does not act on
    (``customer.created``), (b) duplicates of those, already processed, and (c) a change
@@ -21,16 +21,17 @@ prefix) and drops them afterwards.
 3. Workers: 1, 4 and 8 processes (spawn; each builds its own facade and store), released
    together by a barrier, on (c)-type events: inline (``complete_from_event``) and deferred
    (all events accepted with ``accept_event``, timed, then ``process_events()`` until it finds
-   nothing, timed). Events per second per worker over the one-connection floor, and the scaling
-   of the throughput, most workers over one; the floor's own scaling over as many raw
-   connections, for comparison.
+   nothing, timed). Events per second per worker over the one-connection floor, measured in
+   the same rounds as that worker count's runs; and the scaling of the throughput, most workers
+   over one, with the floor's own scaling over as many raw connections for comparison.
 4. The endpoint: ``handle_webhook(..., deferred=True)`` against ``handle_webhook(...)`` for a
    (c)-type event: time to answer the delivery.
 
 For the SQLAlchemy stores the statements, commits and pool checkouts per event are counted
 (SQLAlchemy's ``before_cursor_execute``, ``commit`` and pool ``checkout`` events) in a short
 extra pass that is not timed; they are printed and returned, not rows of the table. The
-drivers' own round trips (psycopg's ``BEGIN``, the pool's pre-ping at checkout) are not counted.
+drivers' own round trips (psycopg's ``BEGIN``, a pool pre-ping at checkout) are not counted.
+The floor, deliveries, worker processes and counters are in ``benchmarks/_inbox.py``.
 
 Sizes come from the environment: ``BENCH_INBOX_EVENTS`` (deliveries per figure, default 600),
 ``BENCH_INBOX_WORKERS`` (default ``1,4,8``), ``BENCH_INBOX_DATABASES`` (default
@@ -84,7 +85,9 @@ EVENTS = 600
 WORKER_COUNTS = (1, 4, 8)
 METHODS = 32
 KINDS = ("ignored", "duplicate", "changing")
-ROUNDS = 3  # floor and inline deliveries alternate in this many rounds
+ROUNDS = 6  # floor and inline deliveries alternate in this many rounds
+ROUNDS_PER_COUNT = 3  # the same with worker processes, per worker count
+MODES = ("floor", "inline", "accept", "process")
 WARMUP = 10  # deliveries of each kind before the clock starts
 COUNTED = 20  # deliveries of each kind in the statement-counting pass
 
@@ -146,8 +149,8 @@ def _inline(
     stores: dict[str, tuple[FuturePayments, Cards]],
     config: Config,
     figures: dict[str, float],
-) -> float:
-    """Phase 1 and 2: the floor and each store's inline rates, alternating; the floor's rate."""
+) -> None:
+    """Phase 1 and 2: the floor and each store's inline rates, alternating in rounds."""
     per_round = config.events // ROUNDS
     floor_conn = target.floor.connect()
     try:
@@ -172,7 +175,6 @@ def _inline(
     figures[f"{target.name}_floor_events_per_second"] = floor_rate
     for (name, kind), spent in seconds.items():
         figures[f"{name}_inline_{kind}_ratio"] = events / spent / floor_rate
-    return floor_rate
 
 
 def _count(name: str, what: str, work: Callable[[], object]) -> dict[str, float]:
@@ -227,44 +229,59 @@ def _endpoint(
     }
 
 
+def _floor_seconds(workers: Workers, floor: Floor, count: int, events: int) -> float:
+    ids = new_ids(events)
+    return span(workers.run(floor_task, [(floor, ids[w::count]) for w in range(count)]))
+
+
 def _scaled(
-    workers: Workers,
-    target: Target,
-    cards: Cards,
-    config: Config,
-    floor_rate: float,
-    figures: dict[str, float],
+    workers: Workers, target: Target, cards: Cards, config: Config, figures: dict[str, float]
 ) -> None:
-    """Phase 3: throughput with each worker count, inline and deferred, and the floor's."""
-    name, spec, n = target.name, target.spec, config.events
-    rates: dict[tuple[str, int], float] = {}
+    """Phase 3: throughput with each worker count, inline and deferred, and the floor's.
+
+    Each worker count runs in rounds; a round measures the one-connection floor, the floor on
+    as many connections as workers, inline, then deferred, so that every rate of a worker count
+    is divided by a floor measured among them (the machine is shared: its speed drifts).
+    """
+    name, spec = target.name, target.spec
+    chunk = max(1, config.events // ROUNDS_PER_COUNT)
+    seconds: dict[tuple[str, int], float] = dict.fromkeys(
+        ((mode, count) for mode in ("one", *MODES) for count in config.workers), 0.0
+    )
     for count in config.workers:
-        ids = new_ids(n)
-        spans = workers.run(floor_task, [(target.floor, ids[w::count]) for w in range(count)])
-        rates["floor", count] = n / span(spans)
+        for _ in range(ROUNDS_PER_COUNT):
+            one = _floor_seconds(workers, target.floor, 1, chunk)
+            seconds["one", count] += one
+            seconds["floor", count] += (
+                one if count == 1 else _floor_seconds(workers, target.floor, count, chunk)
+            )
 
-        deliveries = cards.updates(n)
-        shares = [(spec, deliveries[w::count]) for w in range(count)]
-        rates["inline", count] = n / span(workers.run(inline_task, shares))
+            deliveries = cards.updates(chunk)
+            shares = [(spec, deliveries[w::count]) for w in range(count)]
+            seconds["inline", count] += span(workers.run(inline_task, shares))
 
-        deliveries = cards.updates(n)
-        shares = [(spec, deliveries[w::count]) for w in range(count)]
-        results = workers.run(deferred_task, shares)
-        handled = sum(done for _, _, done in results)
-        if handled != n:
-            raise AssertionError(f"{name}: process_events handled {handled} of {n} events")
-        rates["accept", count] = n / span([accepted for accepted, _, _ in results])
-        rates["process", count] = n / span([processed for _, processed, _ in results])
-    modes = ("floor", "inline", "accept", "process")
-    for mode in modes:
+            deliveries = cards.updates(chunk)
+            shares = [(spec, deliveries[w::count]) for w in range(count)]
+            results = workers.run(deferred_task, shares)
+            handled = sum(done for _, _, done in results)
+            if handled != chunk:
+                raise AssertionError(f"{name}: process_events handled {handled} of {chunk}")
+            seconds["accept", count] += span([accepted for accepted, _, _ in results])
+            seconds["process", count] += span([processed for _, processed, _ in results])
+    events = chunk * ROUNDS_PER_COUNT
+    for mode in MODES:
         for count in config.workers:
-            figures[f"{name}_{mode}_{count}w_events_per_second"] = rates[mode, count]
+            rate = events / seconds[mode, count]
+            figures[f"{name}_{mode}_{count}w_events_per_second"] = rate
             if mode != "floor":
-                figures[f"{name}_{mode}_{count}w_ratio"] = rates[mode, count] / count / floor_rate
+                floor = events / seconds["one", count]
+                figures[f"{name}_{mode}_{count}w_ratio"] = rate / count / floor
     least, most = min(config.workers), max(config.workers)
     if most != least:
-        for mode in modes:
-            figures[f"{name}_{mode}_scaling_ratio"] = rates[mode, most] / rates[mode, least]
+        for mode in MODES:
+            # Same events in each: the throughput ratio is the inverse ratio of the times.
+            scaling = seconds[mode, least] / seconds[mode, most]
+            figures[f"{name}_{mode}_scaling_ratio"] = scaling
 
 
 def _measure(target: Target, config: Config, workers: Workers, figures: dict[str, float]) -> None:
@@ -277,11 +294,11 @@ def _measure(target: Target, config: Config, workers: Workers, figures: dict[str
         for name, spec in specs.items():
             payments = facade(open_store(spec), fake)
             stores[name] = (payments, Cards.save(fake, payments, config.methods))
-        floor_rate = _inline(target, stores, config, figures)
+        _inline(target, stores, config, figures)
         _statement_counts(stores, figures)
         main, cards = stores[target.name]
         figures |= _endpoint(target, main, cards, config)
-        _scaled(workers, target, cards, config, floor_rate, figures)
+        _scaled(workers, target, cards, config, figures)
     finally:
         workers.forget(target.spec)
         for payments, _ in stores.values():
@@ -333,7 +350,9 @@ def _sqlite(config: Config, workers: Workers, figures: dict[str, float]) -> None
             ("sqlite", path),
             (("sqlite_sqlalchemy", other),),
         )
-        SQLiteStore(path).list_payment_methods("bench-create")  # the file and its tables
+        created = SQLiteStore(path)
+        created.list_payment_methods("bench-create")  # the file and its tables
+        created.close()
         _measure(target, config, workers, figures)
 
 
