@@ -81,6 +81,11 @@ class SQLAlchemyStore:
     def __repr__(self) -> str:
         return f"SQLAlchemyStore({self._db.shown_url()!r}, table_prefix={self._db.prefix!r})"
 
+    @property
+    def engine(self) -> sa.Engine:
+        """The engine the store runs on (yours, or the one it made from the URL)."""
+        return self._engine
+
     def close(self) -> None:
         """Dispose the engine if the store made it from a URL; a borrowed engine is left open."""
         self._db.close()
