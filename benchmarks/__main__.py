@@ -25,8 +25,51 @@ from pathlib import Path
 
 import attrs
 
+
+def _inbox_descriptions() -> dict[str, tuple[str, str, str]]:
+    """bench_inbox: each database's rates against its floor of two raw transactions per event."""
+    floors = {"postgresql": "psycopg", "mariadb": "PyMySQL", "sqlite": "sqlite3, WAL"}
+    stores = {
+        "postgresql": "postgresql",
+        "mariadb": "mariadb",
+        "sqlite": "SQLiteStore",
+        "sqlite_sqlalchemy": "SQLAlchemyStore on SQLite",
+    }
+    kinds = {"ignored": "customer.created", "duplicate": "duplicates", "changing": "card updates"}
+    modes = {"inline": "inline", "accept": "accept_event", "process": "process_events"}
+    per_floor = "x the floor's events/s"
+    found: dict[str, tuple[str, str, str]] = {}
+    for store, shown in stores.items():
+        floor = f"floor: 2 transactions, {floors[store.partition('_')[0]]}"
+        for kind, events in kinds.items():
+            found[f"{store}_inline_{kind}_ratio"] = (
+                f"{shown}: {events}, inline, 1 worker",
+                floor,
+                per_floor,
+            )
+    for db, driver in floors.items():
+        floor = f"floor: 2 transactions, {driver}"
+        found[f"{db}_endpoint_ratio"] = (
+            f"{db}: handle_webhook(deferred=True)",
+            "handle_webhook(), inline",
+            "answer time ÷ inline's",
+        )
+        for mode, call in modes.items():
+            for workers in (1, 4, 8):
+                what = f"{db}: {call}, {workers} process{'es' if workers > 1 else ''}, per process"
+                found[f"{db}_{mode}_{workers}w_ratio"] = (what, floor, per_floor)
+        for mode, call in {"floor": f"floor ({driver})", **modes}.items():
+            found[f"{db}_{mode}_scaling_ratio"] = (
+                f"{db}: {call}, 8 processes",
+                "the same, 1 process",
+                "x the throughput",
+            )
+    return found
+
+
 # figure -> (what is measured, compared with, how to read the ratio)
 DESCRIPTIONS: dict[str, dict[str, tuple[str, str, str]]] = {
+    "bench_inbox": _inbox_descriptions(),
     "bench_facade": {
         "memory_ratio": (
             "facade flow, MemoryStore",

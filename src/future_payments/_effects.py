@@ -152,24 +152,44 @@ class _Unit:
     call: StripeCall | None = None
     done: bool = False
     value: object = None
+    started: bool = False
 
     def advance(self, store: Store) -> None:
-        """Run the operation's store calls in one transaction, up to its next Stripe call."""
+        """Run the operation's store calls in one transaction, up to its next Stripe call.
+
+        The operation's very first store call (the event's claim) runs alone, as its own
+        transaction: an operation that ends with it (a duplicate, a type not acted on) never
+        opens a block, and one that goes on pays for its claim what it would inside one.
+        """
+        effect = self._next()
+        if effect is None:
+            return
+        if not self.started:
+            self.started = True
+            self.to_send = effect.call(store)
+            effect = self._next()
+            if effect is None:
+                return
         with store.atomic() as tx:
-            while True:
-                try:
-                    if self.to_throw is not None:
-                        effect = self.op.throw(self.to_throw)
-                    else:
-                        effect = self.op.send(self.to_send)
-                except StopIteration as finished:
-                    self.done, self.value, self.call = True, finished.value, None
-                    return
-                self.to_send, self.to_throw = None, None
-                if isinstance(effect, StripeCall):
-                    self.call = effect  # the unit commits before it is sent
-                    return
+            while effect is not None:
                 self.to_send = effect.call(tx)
+                effect = self._next()
+
+    def _next(self) -> StoreCall | None:
+        """The operation's next store call; None when it finished or waits on Stripe."""
+        try:
+            if self.to_throw is not None:
+                effect = self.op.throw(self.to_throw)
+            else:
+                effect = self.op.send(self.to_send)
+        except StopIteration as finished:
+            self.done, self.value, self.call = True, finished.value, None
+            return None
+        self.to_send, self.to_throw = None, None
+        if isinstance(effect, StripeCall):
+            self.call = effect  # the unit commits before it is sent
+            return None
+        return effect
 
     def received(self, result: object, error: BaseException | None) -> None:
         self.to_send, self.to_throw, self.call = result, error, None

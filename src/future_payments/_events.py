@@ -65,9 +65,9 @@ def process(
     """Handle one verified event once; run it in units (``run_units_*``), ``release`` on failure.
 
     An event of a type this library does not act on costs one store call (``record_event``),
-    and so does a duplicate (``claim_event``). An event that changes state claims, handles and
-    completes it in one transaction when it needs no Stripe request; otherwise the claim
-    commits before the first request and the handler's last writes commit with the completion.
+    and so does a duplicate (``claim_event``): the drivers run an operation's first store call
+    alone. The handler's writes between two Stripe requests, and after the last one the
+    completion, commit together.
     """
     event_id = event.id
     if event.type not in HANDLERS:

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from future_payments import AsyncFuturePayments, AuthenticationStarted, FuturePayments, MemoryStore
 from future_payments.stores import ChargeRecord, ThreadedStore
 from future_payments.testing import FakeStripe, WebhookDelivery, charged, needs_authentication
+from tests._modes import MODES, deliver
 from tests.facade.conftest import AsyncAsSync
 from tests.facade.test_events import _signed_event
 
@@ -153,6 +154,7 @@ def test_refunds_flow_statuses_are_stripes() -> None:
     assert {"settles": "succeeded", "fails": "failed", dashboard[0]: "pending"} == by_key
 
 
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("facade", ["sync", "async"])
 @pytest.mark.parametrize("name", list(FLOWS))
 @settings(
@@ -161,17 +163,20 @@ def test_refunds_flow_statuses_are_stripes() -> None:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=st.data())
-def test_events_in_any_order_converge(name: str, facade: str, data: st.DataObject) -> None:
-    """The flow's events, shuffled and duplicated, bring a fresh store to the same end."""
+def test_events_in_any_order_converge(
+    name: str, facade: str, mode: str, data: st.DataObject
+) -> None:
+    """The flow's events, shuffled and duplicated, bring a fresh store to the same end,
+    handled at once or accepted and processed later by a worker."""
     flow = _flow(name)
     count = len(flow.deliveries)
     extra = data.draw(st.lists(st.integers(0, count - 1), max_size=count), label="duplicates")
     order = data.draw(st.permutations([*range(count), *extra]), label="order")
     payments = _fresh(flow, facade)
 
-    for index in order:
-        delivery = flow.deliveries[index]
-        payments.complete_from_event(delivery.body, delivery.signature)
+    seed = data.draw(st.integers(0, 2**16), label="worker schedule")
+    signed = [(flow.deliveries[i].body, flow.deliveries[i].signature) for i in order]
+    deliver(mode, payments, signed, seed=seed)
 
     charge = payments.store.get_charge(KEY)
     assert (flow.state, flow.refunds) == (

@@ -12,6 +12,7 @@ from future_payments.stores import AsyncSQLAlchemyStore, ThreadedStore
 from future_payments.testing import FakeStripe
 from future_payments.webhooks import handle_webhook_async
 from tests.facade.conftest import CANCEL_URL, SUCCESS_URL
+from tests.stores._sqlalchemy_factories import drop_tables, new_prefix, server_engine, server_url
 
 
 def _payments(fake: FakeStripe) -> AsyncFuturePayments:
@@ -143,3 +144,57 @@ def test_async_webhook_helper(fake: FakeStripe) -> None:
         return [(status, str(body.get("action") or body.get("error"))) for status, body in answers]
 
     assert [(200, "saved"), (200, "duplicate"), (400, "SignatureMismatch")] == asyncio.run(main())
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_native_async_store_deferred(fake: FakeStripe, tmp_path: Path, kind: str) -> None:
+    """On AsyncSQLAlchemyStore, four coroutine workers drain accepted events, each once."""
+    if kind == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'a.db'}"
+        prefix = "fp_"
+    else:
+        engine = server_engine("postgresql")  # skips, or fails in CI, when unreachable
+        engine.dispose()
+        url = server_url("postgresql")
+        prefix = new_prefix()
+
+    async def main() -> tuple[list[str], list[str], list[str]]:
+        store = AsyncSQLAlchemyStore(url, table_prefix=prefix)
+        await store.create_schema()
+        payments = AsyncFuturePayments(
+            client=fake.client(), store=store, webhook_secret=fake.webhook_secret
+        )
+        for n in range(6):
+            setup = await payments.start_setup(
+                f"user-{n}", currency="usd", success_url=SUCCESS_URL, cancel_url=CANCEL_URL
+            )
+            fake.complete_checkout(setup.session_id)
+        deliveries = [d for d in fake.webhooks() if d.type == "checkout.session.completed"]
+        accepted = [(await payments.accept_event(d.body, d.signature)).action for d in deliveries]
+        again = [(await payments.accept_event(d.body, d.signature)).action for d in deliveries]
+
+        async def worker() -> list[str]:
+            handled: list[str] = []
+            while batch := await payments.process_events(limit=2):
+                handled += [o.event_id for o in batch if o.action == "saved"]
+            return handled
+
+        batches = await asyncio.gather(*(worker() for _ in range(4)))
+        saved: list[str | None] = []
+        for n in range(6):
+            saved += [m.last4 for m in await payments.payment_methods(f"user-{n}")]
+        await store.close()
+        return accepted + again, sorted(e for b in batches for e in b), sorted(saved)
+
+    try:
+        actions, handled, saved = asyncio.run(main())
+    finally:
+        if kind == "postgresql":
+            admin = server_engine("postgresql")
+            drop_tables(admin, prefix)
+            admin.dispose()
+    assert (["accepted"] * 6 + ["duplicate"] * 6, 6, ["4242"] * 6) == (
+        actions,
+        len(set(handled)) if len(handled) == len(set(handled)) else -1,
+        saved,
+    )

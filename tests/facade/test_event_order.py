@@ -21,6 +21,7 @@ from future_payments import FuturePayments
 from future_payments.stores import ChargeRecord, Store
 from future_payments.testing import FakeStripe
 from future_payments.webhooks import sign_payload
+from tests._modes import MODES, deliver
 from tests.facade.conftest import save_card
 from tests.stores.conftest import STORE_KINDS
 
@@ -91,6 +92,7 @@ def _deliver_all(
     events: list[dict[str, Any]],
     order: list[int],
     run: int,
+    mode: str,
 ) -> ChargeRecord:
     """Deliver ``events`` in ``order`` for a copy of ``row`` that no other run shares."""
     key, pi = f"{row.idempotency_key}-{run}", f"{row.payment_intent_id}x{run}"
@@ -104,9 +106,10 @@ def _deliver_all(
         copy["data"]["object"]["id"] = pi
         copy["data"]["object"]["metadata"]["future_payments_idempotency_key"] = key
         bodies.append(json.dumps(copy).encode())
-    for index in order:
-        header = sign_payload(bodies[index], fake.webhook_secret, fake.clock.now())
-        payments.complete_from_event(bodies[index], header)
+    signed = [
+        (bodies[i], sign_payload(bodies[i], fake.webhook_secret, fake.clock.now())) for i in order
+    ]
+    deliver(mode, payments, signed, seed=run)
     final = payments.store.get_charge(key)
     assert final is not None
     return final
@@ -121,11 +124,13 @@ def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[
         yield store, ORDERS if embedded else SERVER_ORDERS
 
 
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("name", list(FLOWS))
 def test_any_order_of_same_second_events_ends_in_order(
-    name: str, any_store: tuple[Store, int]
+    name: str, mode: str, any_store: tuple[Store, int]
 ) -> None:
-    """200 shuffled, duplicated deliveries of one flow's events end in the in-order state."""
+    """200 shuffled, duplicated deliveries of one flow's events end in the in-order state,
+    handled at once (inline) or accepted and processed by a worker later (deferred)."""
     method, flow, expected = FLOWS[name]
     store, orders = any_store
     fake = FakeStripe()
@@ -143,7 +148,7 @@ def test_any_order_of_same_second_events_ends_in_order(
     events = [json.loads(d.body) for d in fake.webhooks() if d.type.startswith("payment_intent.")]
     for event in events:
         event["created"] = second
-    in_order = _deliver_all(payments, fake, row, events, list(range(len(events))), 0)
+    in_order = _deliver_all(payments, fake, row, events, list(range(len(events))), 0, "inline")
     assert expected == in_order.state
 
     rng = random.Random(name)
@@ -151,5 +156,5 @@ def test_any_order_of_same_second_events_ends_in_order(
         order = [rng.randrange(len(events)) for _ in range(rng.randint(0, len(events)))]
         order += list(range(len(events)))
         rng.shuffle(order)
-        final = _deliver_all(payments, fake, row, events, order, run)
+        final = _deliver_all(payments, fake, row, events, order, run, mode)
         assert (in_order.state, in_order.code) == (final.state, final.code), order

@@ -15,6 +15,7 @@ from future_payments.errors import LivemodeMismatch, SignatureMismatch
 from future_payments.stores import Store
 from future_payments.testing import FakeStripe, WebhookDelivery
 from future_payments.webhooks import handle_webhook, sign_payload
+from tests._modes import MODES, deliver
 from tests.facade.conftest import CANCEL_URL, SUCCESS_URL, save_card
 
 
@@ -133,7 +134,7 @@ FLOW_TYPES = (
 )
 
 
-def _flow_state(order: Sequence[int]) -> tuple[Any, ...]:
+def _flow_state(order: Sequence[int], mode: str = "inline") -> tuple[Any, ...]:
     """Run one flow on a fresh fake, deliver its events in ``order``, and read the state."""
     fake = FakeStripe()
     store = MemoryStore()
@@ -144,7 +145,7 @@ def _flow_state(order: Sequence[int]) -> tuple[Any, ...]:
     result = payments.charge_saved("user-42", 1999, "usd", idempotency_key="order-1")
     by_type = {d.type: d for d in fake.webhooks() if d.type in FLOW_TYPES}
     events = [by_type[FLOW_TYPES[i]] for i in order]
-    _deliver(payments, events)
+    deliver(mode, payments, [_pair(e) for e in events], seed=len(order))
     charge = store.get_charge("order-1")
     return (
         _state(store),
@@ -154,15 +155,19 @@ def _flow_state(order: Sequence[int]) -> tuple[Any, ...]:
     )
 
 
-def test_every_order_converges() -> None:
-    """Every permutation of one flow's events ends in the same state as in order."""
+@pytest.mark.parametrize("mode", MODES)
+def test_every_order_converges(mode: str) -> None:
+    """Every permutation of one flow's events ends in the same state as in order (inline),
+    in both modes, with every event delivered twice in deferred mode."""
     in_order = _flow_state(range(4))
 
     for order in itertools.permutations(range(4)):
-        assert in_order == _flow_state(order), order
+        twice = [*order, *order] if mode == "deferred" else order
+        assert in_order == _flow_state(twice, mode), order
 
 
-def test_setup_events_in_any_order_without_redirect(fake: FakeStripe) -> None:
+@pytest.mark.parametrize("mode", MODES)
+def test_setup_events_in_any_order_without_redirect(fake: FakeStripe, mode: str) -> None:
     """Without the redirect, the setup events in any order save the same single method."""
     states = set()
     for order in itertools.permutations(FLOW_TYPES[:3]):
@@ -175,7 +180,7 @@ def test_setup_events_in_any_order_without_redirect(fake: FakeStripe) -> None:
         )
         _setup_and_complete(payments, fake)
         by_type = {d.type: d for d in fake.webhooks()}
-        _deliver(payments, [by_type[t] for t in order])
+        deliver(mode, payments, [_pair(by_type[t]) for t in order])
         states.add(tuple(_state(payments.store)))
 
     assert {(("card", "active", True, "4242"),)} == states

@@ -21,6 +21,7 @@ class Forwarder:
         self._sockets: list[socket.socket] = []
         self._listener: socket.socket | None = None
         self.port = 0
+        self.round_trips = 0  # client requests that followed a server answer, all connections
         self.start()
 
     def start(self) -> None:
@@ -57,13 +58,19 @@ class Forwarder:
             server.settimeout(None)
             with self._lock:
                 self._sockets += [client, server]
-            for source, sink in ((client, server), (server, client)):
-                threading.Thread(target=_pipe, args=(source, sink), daemon=True).start()
+            turn = ["server"]  # who spoke last on this connection
+            for source, sink, side in ((client, server, "client"), (server, client, "server")):
+                args = (source, sink, side, turn)
+                threading.Thread(target=self._pipe, args=args, daemon=True).start()
 
-
-def _pipe(source: socket.socket, sink: socket.socket) -> None:
-    with contextlib.suppress(OSError):
-        while data := source.recv(65536):
-            sink.sendall(data)
-    with contextlib.suppress(OSError):
-        sink.shutdown(socket.SHUT_WR)
+    def _pipe(self, source: socket.socket, sink: socket.socket, side: str, turn: list[str]) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                # Set before forwarding: the client can only speak again once it has the answer.
+                with self._lock:
+                    if side == "client" and turn[0] == "server":
+                        self.round_trips += 1
+                    turn[0] = side
+                sink.sendall(data)
+        with contextlib.suppress(OSError):
+            sink.shutdown(socket.SHUT_WR)

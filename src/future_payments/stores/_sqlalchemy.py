@@ -81,6 +81,11 @@ class SQLAlchemyStore:
     def __repr__(self) -> str:
         return f"SQLAlchemyStore({self._db.shown_url()!r}, table_prefix={self._db.prefix!r})"
 
+    @property
+    def engine(self) -> sa.Engine:
+        """The engine the store runs on (yours, or the one it made from the URL)."""
+        return self._engine
+
     def close(self) -> None:
         """Dispose the engine if the store made it from a URL; a borrowed engine is left open."""
         self._db.close()
@@ -299,7 +304,7 @@ class SQLAlchemyStore:
     def record_event(self, event_id: str) -> bool:
         e = self._t.events
         values = {"event_id": event_id, "completed": True, "expires_at": 0.0, "claim_token": ""}
-        return self._write(lambda conn: self._db.insert_new(conn, e, values))
+        return self._db.write(lambda conn: self._db.insert_new(conn, e, values), single=True)
 
     def claim_event(self, event_id: str, *, token: str, now: float, lease_seconds: float) -> bool:
         e = self._t.events
@@ -321,7 +326,7 @@ class SQLAlchemyStore:
                 where=free,
             )
             query = stmt.returning(e.c.event_id)
-            return self._write(lambda conn: conn.execute(query).first() is not None)
+            return self._db.write(lambda conn: conn.execute(query).first() is not None, single=True)
         # MariaDB: ON DUPLICATE KEY UPDATE sees the old row in the first assignment only, so
         # the token decides, then the lease follows the token; a read in the same
         # transaction tells who holds it.
@@ -366,8 +371,19 @@ class SQLAlchemyStore:
 
     def add_pending_event(self, event: PendingEvent) -> bool:
         e, p = self._t.events, self._t.pending_events
-        done = sa.select(e.c.completed).where(e.c.event_id == event.event_id)
+        processed = sa.exists().where(e.c.event_id == event.event_id, e.c.completed)
         values = {**attrs.asdict(event), "expires_at": 0.0}
+        if self._db.dialect == "postgresql":
+            # One statement, in autocommit: insert unless processed or pending already.
+            row = sa.select(*(sa.literal(v, p.c[k].type).label(k) for k, v in values.items()))
+            stmt = (
+                postgresql.insert(p)
+                .from_select(list(values), row.where(~processed))
+                .on_conflict_do_nothing()
+                .returning(sa.literal(1))
+            )
+            return self._db.write(lambda conn: conn.execute(stmt).first() is not None, single=True)
+        done = sa.select(e.c.completed).where(e.c.event_id == event.event_id)
 
         def work(conn: sa.Connection) -> bool:
             if conn.execute(done).scalar():

@@ -67,12 +67,14 @@ def engine_from_url(text: str) -> sa.Engine:
         # SQLAlchemy's default driver differs between versions and is not what our extra
         # installs; pick the one that is.
         url = url.set(drivername=f"{backend}+{_DEFAULT_DRIVERS[backend]}")
-    # hide_parameters: error messages must never carry a stored client_secret. No pre-ping on
-    # PostgreSQL (a round trip per checkout): a connection found broken by a call's first
-    # statement is retried once instead (``Database``). MariaDB keeps it: PyMySQL sends
-    # ``SET AUTOCOMMIT`` at checkout, where a broken connection fails before any statement.
-    # READ COMMITTED is set once per connection, not at every checkout.
-    options: dict[str, Any] = {"hide_parameters": True, "pool_pre_ping": backend in _MYSQL}
+    # hide_parameters: error messages must never carry a stored client_secret. No pre-ping (a
+    # round trip per checkout): a connection found broken by a call's first statement is
+    # retried once instead (``Database``). READ COMMITTED is set once per connection, not at
+    # every checkout. On MariaDB no reset either: PyMySQL sends ROLLBACK for it even after a
+    # COMMIT, and every transaction of the store ends before its connection goes back.
+    options: dict[str, Any] = {"hide_parameters": True, "pool_pre_ping": False}
+    if backend in _MYSQL:
+        options["pool_reset_on_return"] = None
     if backend != "sqlite":
         options["isolation_level"] = _WRITE_ISOLATION
     try:
@@ -97,8 +99,8 @@ def _mark_ran(conn: sa.Connection, *_: object) -> None:
 def _watch(conn: sa.Connection, *, owned: bool) -> list[bool]:
     """A flag that turns True once a statement of this call got through ``conn``.
 
-    Only our own PostgreSQL engines are watched (they have no pre-ping); elsewhere the flag
-    starts True, so nothing is retried: a borrowed engine's pool settings are the app's.
+    Only our own server engines are watched (they have no pre-ping); elsewhere the flag starts
+    True, so nothing is retried: a borrowed engine's pool settings are the app's.
     """
     ran = [not owned]
     conn.info[_RAN] = ran
@@ -147,11 +149,17 @@ class Database:
             if self._sqlite or self._owns_engine
             else self.engine.execution_options(isolation_level=_WRITE_ISOLATION)
         )
-        self._reader = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        # Reads in autocommit, except on our own MariaDB engines: PyMySQL would send SET
+        # AUTOCOMMIT at each checkout and back, so a read there is its own short transaction.
+        self._reader = (
+            self._writer
+            if self._owns_engine and self.dialect in _MYSQL
+            else self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
         self.joined: sa.Connection | None = None  # set on the copies ``transaction()`` makes
-        self._watched = self._owns_engine and self.dialect == "postgresql"
+        self._watched = self._owns_engine and not self._sqlite
         if self._watched:
-            # Our PostgreSQL engines have no pre-ping: a call whose first statement finds the pooled
+            # Our engines have no pre-ping: a call whose first statement finds the pooled
             # connection broken (the server restarted) is retried once, and this tells
             # whether any statement of the call got through before.
             sa.event.listen(self.engine, "after_cursor_execute", _mark_ran)
@@ -222,22 +230,29 @@ class Database:
                         raise
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def write(self, work: Callable[[sa.Connection], T]) -> T:
+    def write(self, work: Callable[[sa.Connection], T], *, single: bool = False) -> T:
         """Run ``work`` in one transaction, retrying it whole after a deadlock.
 
         Inside ``transaction()``, ``work`` joins that transaction instead (and is not retried:
         the block is). A connection found broken (the pool has no pre-ping) is retried once
-        on a fresh one: every store call is safe to repeat.
+        on a fresh one: every store call is safe to repeat. ``single``: ``work`` is one
+        statement, atomic by itself; on PostgreSQL it runs in autocommit, one round trip
+        instead of three (BEGIN, the statement, COMMIT).
         """
         if self.joined is not None:
             with self._translated():
                 return work(self.joined)
         self.check_schema()
+        autocommit = single and self.dialect == "postgresql"
         with self._translated():
             stale = False
             for attempt in range(1, _MAX_ATTEMPTS + 1):
                 ran = [True]
                 try:
+                    if autocommit:
+                        with self.connect(self._reader) as conn:
+                            ran = _watch(conn, owned=self._watched)
+                            return work(conn)
                     with self._begin() as conn:
                         ran = conn.info[_RAN]
                         return work(conn)

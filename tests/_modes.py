@@ -1,0 +1,61 @@
+"""Webhook delivery in both modes, for the tests that must hold in each.
+
+``inline``: every delivery is handled at once (``complete_from_event``). ``deferred``: every
+delivery is accepted (``accept_event``) and a worker's ``process_events`` handles it later —
+now and then between deliveries, in small batches, and the rest at the end — so the events are
+handled in an order of their own, as a real worker would.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+from typing import Protocol
+
+from future_payments import EventOutcome
+
+MODES = ("inline", "deferred")
+
+
+class Facade(Protocol):
+    def complete_from_event(
+        self, payload: bytes | str, signature_header: str | None
+    ) -> EventOutcome: ...
+
+    def accept_event(self, payload: bytes | str, signature_header: str | None) -> EventOutcome: ...
+
+    def process_events(
+        self, *, limit: int = 100, lease_seconds: float = 60.0
+    ) -> list[EventOutcome]: ...
+
+
+def drain(payments: Facade) -> list[EventOutcome]:
+    """Process pending events until none is left; every outcome, in order."""
+    outcomes: list[EventOutcome] = []
+    while batch := payments.process_events(limit=7):
+        outcomes += batch
+    return outcomes
+
+
+def deliver(
+    mode: str,
+    payments: Facade,
+    deliveries: Iterable[tuple[bytes | str, str]],
+    *,
+    seed: int = 0,
+) -> list[str]:
+    """Deliver ``(body, signature)`` pairs in ``mode``; the actions of the handled events.
+
+    Inline, one action per delivery. Deferred, the actions of ``process_events`` (each event
+    handled once, whatever the duplicates), after every delivery was accepted.
+    """
+    if mode == "inline":
+        return [payments.complete_from_event(body, sig).action for body, sig in deliveries]
+    rng = random.Random(seed)
+    actions: list[str] = []
+    for body, sig in deliveries:
+        accepted = payments.accept_event(body, sig).action
+        assert accepted in ("accepted", "duplicate", "ignored"), accepted
+        if rng.random() < 0.3:
+            actions += [o.action for o in payments.process_events(limit=rng.randint(1, 3))]
+    return actions + [o.action for o in drain(payments)]
