@@ -43,7 +43,7 @@ class Command:
             if announce:
                 self._lines.put(line.rstrip("\n"))
 
-    def expect(self, pattern: str, timeout: float = 15.0) -> re.Match[str]:
+    def expect(self, pattern: str, timeout: float = 30.0) -> re.Match[str]:
         """Wait for the next stdout line matching ``pattern`` (others are skipped)."""
         deadline = time.monotonic() + timeout
         while True:
@@ -64,7 +64,7 @@ class Command:
         if self.process.poll() is None:
             self.process.send_signal(signum)
         try:
-            code = self.process.wait(timeout=15)
+            code = self.process.wait(timeout=60)  # a guard against a hang, not a timing check
         finally:
             if self.process.poll() is None:
                 self.process.kill()
