@@ -55,6 +55,8 @@ def flow(client: stripe.StripeClient) -> None:
     outcome = payments.complete_from_event(b"{}", "t=1,v1=00")
     assert_type(outcome, EventOutcome)
     assert_type(outcome.payment_method, SavedPaymentMethod | None)
+    assert_type(payments.accept_event(b"{}", "t=1,v1=00"), EventOutcome)
+    assert_type(payments.process_events(limit=10, lease_seconds=30.0), list[EventOutcome])
 
     result = payments.charge_saved(
         "user-42",
@@ -115,6 +117,7 @@ def webhooks(body: bytes, header: str, payments: FuturePayments) -> None:
 
     status, _answer = handle_webhook(payments, body, {"Stripe-Signature": header})
     assert_type(status, int)
+    status, _answer = handle_webhook(payments, body, {"Stripe-Signature": header}, deferred=True)
     verify_signature(body, header, "whsec_x", tolerance=300)
     event = parse_event(body)
     assert_type(event, ParsedEvent)
@@ -172,6 +175,8 @@ async def async_flow(client: stripe.StripeClient) -> None:
     saved = await payments.complete_from_session(setup.session_id)
     assert_type(saved, SavedPaymentMethod)
     assert_type(await payments.complete_from_event(b"{}", None), EventOutcome)
+    assert_type(await payments.accept_event(b"{}", None), EventOutcome)
+    assert_type(await payments.process_events(limit=10), list[EventOutcome])
     result = await payments.charge_saved("user-42", 1999, "usd", idempotency_key="order-1")
     assert_type(result, ChargeResult)
     assert_type(await payments.payment_methods("user-42"), list[SavedPaymentMethod])
@@ -186,6 +191,7 @@ async def async_flow(client: stripe.StripeClient) -> None:
     assert_type(await payments.refunds("order-1"), list[Refunded])
     status, _body = await handle_webhook_async(payments, b"{}", {"Stripe-Signature": "t=1"})
     assert_type(status, int)
+    status, _body = await handle_webhook_async(payments, b"{}", {}, deferred=True)
 
 
 def fake_server() -> None:
