@@ -17,7 +17,6 @@ is all deliveries over the wall time from the release to the last worker's end.
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 import secrets
@@ -26,14 +25,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks._inbox import SECRET, ignored_deliveries
 from future_payments import FuturePayments, FuturePaymentsError, SQLiteStore
 from future_payments.stores import Store
 from future_payments.testing import FakeStripe
-from future_payments.webhooks import sign_payload
 
 EVENTS = 2000
 WORKER_COUNTS = (1, 8)
-SECRET = "whsec_benchmark_0123456789abcdef0123456789abcdef"  # noqa: S105 -- made up, signs locally
 SERVERS = {
     "postgresql": ("FUTURE_PAYMENTS_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
     "mariadb": ("FUTURE_PAYMENTS_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/test"),
@@ -64,37 +62,6 @@ def _close(store: Store) -> None:
         close()
 
 
-def _deliveries(count: int) -> list[tuple[bytes, str]]:
-    """Signed ``customer.created`` deliveries with fresh event ids (~600 bytes each)."""
-    now = int(time.time())
-    deliveries = []
-    for _ in range(count):
-        customer = f"cus_{secrets.token_hex(7)}"
-        event = {
-            "id": f"evt_{secrets.token_hex(12)}",
-            "object": "event",
-            "api_version": "2025-09-30.clover",
-            "created": now,
-            "livemode": False,
-            "pending_webhooks": 1,
-            "request": {"id": f"req_{secrets.token_hex(7)}", "idempotency_key": None},
-            "type": "customer.created",
-            "data": {
-                "object": {
-                    "id": customer,
-                    "object": "customer",
-                    "created": now,
-                    "email": None,
-                    "livemode": False,
-                    "metadata": {"future_payments_customer_ref": f"user-{customer}"},
-                }
-            },
-        }
-        body = json.dumps(event).encode()
-        deliveries.append((body, sign_payload(body, SECRET, now)))
-    return deliveries
-
-
 def _work(spec: StoreSpec, deliveries: list[tuple[bytes, str]]) -> tuple[float, float]:
     """One worker: deliver its share at the barrier's release; returns (start, end) wall time."""
     store = _open(spec)
@@ -122,7 +89,7 @@ def _rate(spec: StoreSpec, workers: int, deliveries: list[tuple[bytes, str]]) ->
 
 def _measure(name: str, spec: StoreSpec, results: dict[str, float]) -> None:
     for workers in WORKER_COUNTS:
-        deliveries = _deliveries(EVENTS)
+        deliveries = ignored_deliveries(EVENTS)
         results[f"{name}/{workers}/fresh"] = _rate(spec, workers, deliveries)
         results[f"{name}/{workers}/duplicate"] = _rate(spec, workers, deliveries)
 

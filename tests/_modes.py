@@ -8,11 +8,14 @@ handled in an order of their own, as a real worker would.
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Iterable
-from typing import Protocol
+from typing import Any, Protocol
 
 from future_payments import EventOutcome
+from future_payments.testing import FakeStripe
+from future_payments.webhooks import sign_payload
 
 MODES = ("inline", "deferred")
 
@@ -59,3 +62,20 @@ def deliver(
         if rng.random() < 0.3:
             actions += [o.action for o in payments.process_events(limit=rng.randint(1, 3))]
     return actions + [o.action for o in drain(payments)]
+
+
+def signed_event(
+    fake: FakeStripe, event_id: str, kind: str, obj: dict[str, Any]
+) -> tuple[bytes, str]:
+    """A minimal event of ``kind`` about ``obj``, created now by the fake's clock, signed."""
+    body = json.dumps(
+        {
+            "id": event_id,
+            "object": "event",
+            "created": fake.clock.now(),
+            "livemode": False,
+            "type": kind,
+            "data": {"object": obj},
+        }
+    ).encode()
+    return body, sign_payload(body, fake.webhook_secret, timestamp=fake.clock.now())

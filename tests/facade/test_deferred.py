@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from future_payments import (
 from future_payments.errors import SignatureMismatch
 from future_payments.testing import FakeStripe
 from future_payments.webhooks import handle_webhook, sign_payload
-from tests._modes import drain
+from tests._modes import drain, signed_event
 from tests.facade.conftest import CANCEL_URL, SUCCESS_URL
 
 
@@ -29,20 +28,6 @@ def _completed_checkout(payments: FuturePayments, fake: FakeStripe) -> tuple[byt
     fake.complete_checkout(setup.session_id, card="4242424242424242")
     delivery = next(d for d in fake.webhooks() if d.type == "checkout.session.completed")
     return delivery.body, delivery.signature
-
-
-def _signed(fake: FakeStripe, event_id: str, kind: str, obj: dict[str, Any]) -> tuple[bytes, str]:
-    body = json.dumps(
-        {
-            "id": event_id,
-            "object": "event",
-            "created": fake.clock.now(),
-            "livemode": False,
-            "type": kind,
-            "data": {"object": obj},
-        }
-    ).encode()
-    return body, sign_payload(body, fake.webhook_secret, timestamp=fake.clock.now())
 
 
 def test_accept_stores_without_a_request(payments: FuturePayments, fake: FakeStripe) -> None:
@@ -99,7 +84,7 @@ def test_inline_delivery_of_a_pending_event_wins(
 
 def test_types_not_acted_on_are_ignored_at_once(payments: FuturePayments, fake: FakeStripe) -> None:
     """customer.created is recorded as processed: nothing pending, a redelivery a duplicate."""
-    signed = _signed(fake, "evt_customer_1", "customer.created", {"id": "cus_1"})
+    signed = signed_event(fake, "evt_customer_1", "customer.created", {"id": "cus_1"})
 
     actions = [payments.accept_event(*signed).action, payments.accept_event(*signed).action]
 
@@ -150,7 +135,7 @@ def test_limit_takes_oldest_first(fake: FakeStripe) -> None:
     for n in (3, 1, 2):
         clock[0] += 1
         obj = {"id": f"cs_test_{n}", "object": "checkout.session", "mode": "payment"}
-        body, _ = _signed(fake, f"evt_{n}", "checkout.session.completed", obj)
+        body, _ = signed_event(fake, f"evt_{n}", "checkout.session.completed", obj)
         payments.accept_event(body, sign_payload(body, fake.webhook_secret, int(clock[0])))
 
     batches = [[o.event_id for o in payments.process_events(limit=2)] for _ in range(3)]
@@ -189,7 +174,7 @@ def test_a_failed_event_stays_pending_and_the_rest_go_back(
         webhook_secret=fake.webhook_secret, now=fake.clock.now,
     )  # fmt: skip
     body, signature = _completed_checkout(payments, fake)
-    other = _signed(fake, "evt_zz_later", "payment_intent.succeeded", {"id": "pi_1"})
+    other = signed_event(fake, "evt_zz_later", "payment_intent.succeeded", {"id": "pi_1"})
     payments.accept_event(body, signature)
     payments.accept_event(*other)
     fake.fail_next("server_error")

@@ -11,7 +11,6 @@ request is sent.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,7 +22,7 @@ import future_payments._effects as effects
 from future_payments import FuturePayments
 from future_payments.stores import SQLAlchemyStore
 from future_payments.testing import FakeStripe, saved_card
-from future_payments.webhooks import sign_payload
+from tests._modes import signed_event
 from tests.stores._proxy import Forwarder
 from tests.stores._sqlalchemy_factories import (
     SERVER_KINDS,
@@ -106,20 +105,6 @@ def setup(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> It
         admin.dispose()
 
 
-def _event(fake: FakeStripe, event_id: str, kind: str, obj: dict[str, Any]) -> tuple[bytes, str]:
-    body = json.dumps(
-        {
-            "id": event_id,
-            "object": "event",
-            "created": fake.clock.now(),
-            "livemode": False,
-            "type": kind,
-            "data": {"object": obj},
-        }
-    ).encode()
-    return body, sign_payload(body, fake.webhook_secret, timestamp=fake.clock.now())
-
-
 def _cost(setup: Setup, body: bytes, signature: str, *, deferred: bool = False) -> tuple[Any, ...]:
     setup.counts.reset()
     if deferred:
@@ -149,7 +134,7 @@ def _within(setup: Setup, cost: tuple[Any, ...]) -> tuple[Any, ...]:
 
 def test_an_event_not_acted_on_is_one_statement(setup: Setup) -> None:
     """customer.created: one transaction of one statement; its redelivery the same."""
-    signed = _event(setup.fake, "evt_cost_1", "customer.created", {"id": "cus_1"})
+    signed = signed_event(setup.fake, "evt_cost_1", "customer.created", {"id": "cus_1"})
 
     costs = [_within(setup, _cost(setup, *signed)) for _ in "12"]
 
@@ -165,7 +150,7 @@ def _renewed_card(setup: Setup, event_id: str) -> tuple[bytes, str]:
     assert method is not None
     method["card"] = {**method["card"], "exp_year": method["card"]["exp_year"] + 3}
     fake.clock.advance(1)
-    return _event(fake, event_id, "payment_method.updated", method)
+    return signed_event(fake, event_id, "payment_method.updated", method)
 
 
 def test_a_state_change_without_a_request_is_one_transaction(setup: Setup) -> None:
