@@ -566,6 +566,18 @@ def test_completed_event_leaves_the_pending_events(store: Store) -> None:
     assert ["evt_2"] == [e.event_id for e in again]
 
 
+def test_pending_events_processed_meanwhile_are_dropped(store: Store) -> None:
+    """A pending id completed or recorded meanwhile is never taken, and does not come back."""
+    for event_id in ("evt_1", "evt_2", "evt_3"):
+        store.add_pending_event(_pending(event_id))
+    store.record_event("evt_1")
+    store.claim_event("evt_2", token="a", now=1.0, lease_seconds=1.0)
+    store.complete_event("evt_2")
+    first = store.claim_pending_events(limit=10, now=5.0, lease_seconds=1.0)
+    again = store.claim_pending_events(limit=10, now=50.0, lease_seconds=1.0)
+    assert (["evt_3"], ["evt_3"]) == ([e.event_id for e in first], [e.event_id for e in again])
+
+
 def test_released_pending_events_are_taken_at_once(store: Store) -> None:
     """release_pending_events ends the leases now; unknown ids are ignored."""
     store.add_pending_event(_pending("evt_1"))

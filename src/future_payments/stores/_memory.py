@@ -236,11 +236,17 @@ class MemoryStore:
         self, *, limit: int, now: float, lease_seconds: float
     ) -> Sequence[PendingEvent]:
         with self._lock:
+            for event_id in [e for e in self._pending if self._completed(e)]:
+                del self._pending[event_id]  # processed meanwhile (inline, or recorded)
             free = [p.event for p in self._pending.values() if p.expires_at <= now]
             taken = sorted(free, key=lambda e: (e.received_at, e.event_id))[:limit]
             for event in taken:
                 self._pending[event.event_id] = _Pending(event, now + lease_seconds)
             return taken
+
+    def _completed(self, event_id: str) -> bool:
+        claim = self._events.get(event_id)
+        return claim is not None and claim.completed
 
     def release_pending_events(self, event_ids: Sequence[str]) -> None:
         with self._lock:

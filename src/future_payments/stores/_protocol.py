@@ -170,7 +170,8 @@ class Store(Protocol):
         An event is taken when no lease on it is running at ``now``; two concurrent callers
         never take the same event (PostgreSQL and MariaDB skip rows another caller is taking,
         ``FOR UPDATE SKIP LOCKED``). An event stays pending until ``complete_event``; one whose
-        lease runs out is taken again.
+        lease runs out is taken again. A pending event whose id was completed meanwhile (handled
+        inline, or recorded) is dropped, not taken.
         """
         ...
 

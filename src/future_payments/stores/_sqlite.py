@@ -190,6 +190,7 @@ class SQLiteStore:
     ) -> Sequence[PendingEvent]:
         params = {"limit": limit, "now": now, "expires_at": now + lease_seconds}
         with self._write() as conn:
+            conn.execute(sql.DROP_PROCESSED_PENDING)
             taken = [
                 PendingEvent(
                     event_id=row["event_id"],

@@ -121,6 +121,12 @@ SELECT :event_id, :event_type, :payload, :received_at
 WHERE NOT EXISTS (SELECT 1 FROM events WHERE event_id = :event_id AND completed = 1)
 ON CONFLICT (event_id) DO NOTHING
 """
+# Pending events processed meanwhile (inline, or recorded as not acted on) are dropped first.
+DROP_PROCESSED_PENDING = """
+DELETE FROM pending_events WHERE EXISTS (
+    SELECT 1 FROM events WHERE events.event_id = pending_events.event_id AND completed = 1
+)
+"""
 TAKE_PENDING = """
 UPDATE pending_events SET expires_at = :expires_at
 WHERE event_id IN (
