@@ -3,19 +3,21 @@
 ``inline``: every delivery is handled at once (``complete_from_event``). ``deferred``: every
 delivery is accepted (``accept_event``) and a worker's ``process_events`` handles it later —
 now and then between deliveries, in small batches, and the rest at the end — so the events are
-handled in an order of their own, as a real worker would.
+handled in an order of their own, as a real worker would. And the events the deferred tests
+accept (``completed_checkout``, ``accept_all``).
 """
 
 from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
-from future_payments import EventOutcome
-from future_payments.testing import FakeStripe
+from future_payments import EventOutcome, FuturePayments
+from future_payments.testing import FakeStripe, WebhookDelivery
 from future_payments.webhooks import sign_payload
+from tests.facade.conftest import CANCEL_URL, SUCCESS_URL
 
 MODES = ("inline", "deferred")
 
@@ -79,3 +81,28 @@ def signed_event(
         }
     ).encode()
     return body, sign_payload(body, fake.webhook_secret, timestamp=fake.clock.now())
+
+
+def completed_checkout(
+    payments: FuturePayments, fake: FakeStripe, customer_ref: str = "user-42"
+) -> list[WebhookDelivery]:
+    """The signed deliveries of a setup the customer completed with 4242 (never redirected)."""
+    setup = payments.start_setup(
+        customer_ref, currency="usd", success_url=SUCCESS_URL, cancel_url=CANCEL_URL
+    )
+    fake.complete_checkout(setup.session_id, card="4242424242424242")
+    return fake.webhooks()
+
+
+def accept_all(payments: FuturePayments, deliveries: Sequence[WebhookDelivery]) -> list[str]:
+    """``accept_event`` each delivery; the ids of the events it accepted (to be processed)."""
+    return [
+        delivery.event_id
+        for delivery in deliveries
+        if payments.accept_event(delivery.body, delivery.signature).action == "accepted"
+    ]
+
+
+def methods(payments: FuturePayments, customer_ref: str = "user-42") -> list[tuple[str, str, bool]]:
+    """The customer's saved methods as (last4, status, is_default)."""
+    return [(m.last4 or "", m.status, m.is_default) for m in payments.payment_methods(customer_ref)]

@@ -127,9 +127,9 @@ class FuturePayments:
     ) -> EventOutcome:
         """Verify and handle one webhook delivery; duplicates and old news change nothing.
 
-        An event this library does not act on, or a duplicate, costs one store transaction; an
-        event that changes state without a Stripe request is claimed, handled and completed in
-        one. No transaction stays open across a Stripe request.
+        An event this library does not act on, or a duplicate, costs one store statement; an
+        event that changes state is claimed in one, then handled and completed in one
+        transaction. No transaction stays open across a Stripe request.
 
         Raises:
             WebhookError: the delivery must be answered 400 (bad signature, bad payload...).

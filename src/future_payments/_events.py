@@ -71,8 +71,7 @@ def process(
     """
     event_id = event.id
     if event.type not in HANDLERS:
-        new = yield from call_store(lambda s: s.record_event(event_id))
-        return EventOutcome(event_id, event.type, "ignored" if new else "duplicate")
+        return (yield from _recorded(event))
     claimed = yield from call_store(
         lambda s: s.claim_event(event_id, token=token, now=now, lease_seconds=lease_seconds)
     )
@@ -81,6 +80,13 @@ def process(
     outcome = yield from handle(event)
     yield from call_store(lambda s: s.complete_event(event_id))
     return outcome
+
+
+def _recorded(event: ParsedEvent) -> Op[EventOutcome]:
+    """A type this library does not act on: recorded as processed, in one statement."""
+    event_id = event.id
+    new = yield from call_store(lambda s: s.record_event(event_id))
+    return EventOutcome(event_id, event.type, "ignored" if new else "duplicate")
 
 
 def release(event_id: str, token: str) -> Callable[[Store], None]:
@@ -92,8 +98,7 @@ def accept(event: ParsedEvent, payload: str, *, now: float) -> Op[EventOutcome]:
     """Store a verified event as pending, in one store call and no Stripe request."""
     event_id = event.id
     if event.type not in HANDLERS:
-        new = yield from call_store(lambda s: s.record_event(event_id))
-        return EventOutcome(event_id, event.type, "ignored" if new else "duplicate")
+        return (yield from _recorded(event))
     pending = PendingEvent(event_id, event.type, payload, received_at=now)
     new = yield from call_store(lambda s: s.add_pending_event(pending))
     return EventOutcome(event_id, event.type, "accepted" if new else "duplicate")

@@ -17,16 +17,12 @@ from future_payments import (
 from future_payments.errors import SignatureMismatch
 from future_payments.testing import FakeStripe
 from future_payments.webhooks import handle_webhook, sign_payload
-from tests._modes import drain, signed_event
-from tests.facade.conftest import CANCEL_URL, SUCCESS_URL
+from tests._modes import completed_checkout, drain, signed_event
 
 
 def _completed_checkout(payments: FuturePayments, fake: FakeStripe) -> tuple[bytes, str]:
-    setup = payments.start_setup(
-        "user-42", currency="usd", success_url=SUCCESS_URL, cancel_url=CANCEL_URL
-    )
-    fake.complete_checkout(setup.session_id, card="4242424242424242")
-    delivery = next(d for d in fake.webhooks() if d.type == "checkout.session.completed")
+    deliveries = completed_checkout(payments, fake)
+    delivery = next(d for d in deliveries if d.type == "checkout.session.completed")
     return delivery.body, delivery.signature
 
 

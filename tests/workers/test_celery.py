@@ -23,7 +23,7 @@ from examples.celery_worker import tasks
 
 from future_payments import FuturePayments, SQLiteStore
 from future_payments.testing import FakeServer
-from tests.workers._accepted import accept_all, completed_checkout, methods
+from tests._modes import accept_all, completed_checkout, methods
 from tests.workers.conftest import Broker
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]

@@ -22,8 +22,8 @@ from future_payments.__main__ import main
 from future_payments.stores import Store
 from future_payments.testing import FakeServer
 from future_payments.worker import drain_events
+from tests._modes import accept_all, completed_checkout, methods
 from tests.server.processes import Command
-from tests.workers._accepted import accept_all, completed_checkout, methods
 from tests.workers.conftest import Tables
 
 API_KEY = "sk_test_worker_cli_secret"

@@ -22,7 +22,7 @@ from future_payments.errors import DatabaseBusy, InvalidInput
 from future_payments.stores import Store, ThreadedStore
 from future_payments.testing import FakeStripe
 from future_payments.worker import WorkerStats, drain_events, run_worker
-from tests.workers._accepted import accept_all, completed_checkout, methods
+from tests._modes import accept_all, completed_checkout, methods
 
 API_KEY = "sk_test_worker_loop_key"
 

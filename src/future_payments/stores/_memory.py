@@ -226,8 +226,7 @@ class MemoryStore:
 
     def add_pending_event(self, event: PendingEvent) -> bool:
         with self._lock:
-            claim = self._events.get(event.event_id)
-            if event.event_id in self._pending or (claim is not None and claim.completed):
+            if event.event_id in self._pending or self._completed(event.event_id):
                 return False
             self._pending[event.event_id] = _Pending(event, expires_at=0.0)
             return True

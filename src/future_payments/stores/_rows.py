@@ -17,6 +17,7 @@ from future_payments._models import (
     SETTLED_CHARGE_STATES,
     Attempt,
     ChargeRecord,
+    PendingEvent,
     RefundRecord,
     SavedPaymentMethod,
     SetupSessionRecord,
@@ -74,6 +75,11 @@ def refund_from_row(row: Row) -> RefundRecord:
 def attempt_from_row(row: Row) -> Attempt:
     """An ``attempts`` row as its value object (``key`` is the ``attempt_key`` column)."""
     return _record(Attempt, row, key="attempt_key")
+
+
+def pending_from_row(row: Row) -> PendingEvent:
+    """A ``pending_events`` row (its lease left out) as its value object."""
+    return _record(PendingEvent, row)
 
 
 def _record(cls: type[R], row: Row, **columns: str) -> R:

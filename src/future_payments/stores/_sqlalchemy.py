@@ -40,7 +40,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     ) from exc
 
 # After the import guard: these modules import SQLAlchemy themselves.
-from future_payments.stores._rows import method_params
+from future_payments.stores._rows import method_params, pending_from_row
 from future_payments.stores._sqlalchemy_engine import Database
 from future_payments.stores._sqlalchemy_ledger import Ledger
 from future_payments.stores._sqlalchemy_statements import method_from_row, session_from_row
@@ -409,15 +409,7 @@ class SQLAlchemyStore:
         )
 
         def work(conn: sa.Connection) -> list[PendingEvent]:
-            taken = [
-                PendingEvent(
-                    event_id=row.event_id,
-                    event_type=row.event_type,
-                    payload=row.payload,
-                    received_at=row.received_at,
-                )
-                for row in conn.execute(take)
-            ]
+            taken = [pending_from_row(row._mapping) for row in conn.execute(take)]
             if not taken:
                 return []
             ids = [event.event_id for event in taken]

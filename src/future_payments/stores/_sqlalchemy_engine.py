@@ -96,15 +96,13 @@ def _mark_ran(conn: sa.Connection, *_: object) -> None:
         ran[0] = True
 
 
-def _watch(conn: sa.Connection, *, owned: bool) -> list[bool]:
-    """A flag that turns True once a statement of this call got through ``conn``.
+def _watch(conn: sa.Connection, *, owned: bool) -> None:
+    """Keep in ``conn.info`` a flag that turns True once a statement got through ``conn``.
 
     Only our own server engines are watched (they have no pre-ping); elsewhere the flag starts
     True, so nothing is retried: a borrowed engine's pool settings are the app's.
     """
-    ran = [not owned]
-    conn.info[_RAN] = ran
-    return ran
+    conn.info[_RAN] = [not owned]
 
 
 def _stale(exc: sa.exc.DBAPIError, ran: list[bool]) -> bool:
@@ -218,49 +216,48 @@ class Database:
             with self._translated():
                 return work(self.joined)
         self.check_schema()
-        with self._translated():
-            for attempt in (1, 2):
-                ran = [True]
-                try:
-                    with self.connect(self._reader) as conn:
-                        ran = _watch(conn, owned=self._watched)
-                        return work(conn)
-                except sa.exc.DBAPIError as exc:
-                    if attempt == 2 or not _stale(exc, ran):
-                        raise
-        raise AssertionError("unreachable")  # pragma: no cover
+        return self._attempts(work, self._autocommit, conflicts=False)
 
     def write(self, work: Callable[[sa.Connection], T], *, single: bool = False) -> T:
         """Run ``work`` in one transaction, retrying it whole after a deadlock.
 
         Inside ``transaction()``, ``work`` joins that transaction instead (and is not retried:
-        the block is). A connection found broken (the pool has no pre-ping) is retried once
-        on a fresh one: every store call is safe to repeat. ``single``: ``work`` is one
-        statement, atomic by itself; on PostgreSQL it runs in autocommit, one round trip
-        instead of three (BEGIN, the statement, COMMIT).
+        the block is). ``single``: ``work`` is one statement, atomic by itself; on PostgreSQL
+        it runs in autocommit, one round trip instead of three (BEGIN, the statement, COMMIT).
         """
         if self.joined is not None:
             with self._translated():
                 return work(self.joined)
         self.check_schema()
         autocommit = single and self.dialect == "postgresql"
+        return self._attempts(work, self._autocommit if autocommit else self._begin, conflicts=True)
+
+    def _attempts(
+        self,
+        work: Callable[[sa.Connection], T],
+        checkout: Callable[[], contextlib.AbstractContextManager[sa.Connection]],
+        *,
+        conflicts: bool,
+    ) -> T:
+        """Run ``work`` on a connection from ``checkout``, again when that is safe.
+
+        A connection found broken before any statement got through (the pool has no
+        pre-ping) is replaced once; with ``conflicts``, a deadlock or serialization failure
+        runs ``work`` again, up to ``_MAX_ATTEMPTS`` times, with jitter.
+        """
         with self._translated():
             stale = False
             for attempt in range(1, _MAX_ATTEMPTS + 1):
                 ran = [True]
                 try:
-                    if autocommit:
-                        with self.connect(self._reader) as conn:
-                            ran = _watch(conn, owned=self._watched)
-                            return work(conn)
-                    with self._begin() as conn:
+                    with checkout() as conn:
                         ran = conn.info[_RAN]
                         return work(conn)
                 except sa.exc.DBAPIError as exc:
                     if not stale and _stale(exc, ran):
                         stale = True
                         continue
-                    if attempt == _MAX_ATTEMPTS or not is_transient(exc):
+                    if not conflicts or attempt == _MAX_ATTEMPTS or not is_transient(exc):
                         raise
                 # Jitter, not cryptography: spread the retries of colliding transactions apart.
                 time.sleep(random.uniform(0, 0.002 * 2**attempt))  # noqa: S311
@@ -281,6 +278,12 @@ class Database:
             joined = copy.copy(self)
             joined.joined = conn
             yield joined
+
+    @contextlib.contextmanager
+    def _autocommit(self) -> Iterator[sa.Connection]:
+        with self.connect(self._reader) as conn:
+            _watch(conn, owned=self._watched)
+            yield conn
 
     @contextlib.contextmanager
     def _begin(self) -> Iterator[sa.Connection]:

@@ -191,15 +191,8 @@ class SQLiteStore:
         params = {"limit": limit, "now": now, "expires_at": now + lease_seconds}
         with self._write() as conn:
             conn.execute(sql.DROP_PROCESSED_PENDING)
-            taken = [
-                PendingEvent(
-                    event_id=row["event_id"],
-                    event_type=row["event_type"],
-                    payload=row["payload"],
-                    received_at=row["received_at"],
-                )
-                for row in conn.execute(sql.TAKE_PENDING, params).fetchall()
-            ]
+            rows_taken = conn.execute(sql.TAKE_PENDING, params).fetchall()
+            taken = [rows.pending_from_row(row) for row in rows_taken]
         return sorted(taken, key=lambda e: (e.received_at, e.event_id))
 
     def release_pending_events(self, event_ids: Sequence[str]) -> None:

@@ -91,17 +91,13 @@ class SQLiteFile:
             raise translate(exc, path=self.path) from exc
         healthy = False
         try:
-            if write:
-                conn.execute("BEGIN IMMEDIATE")
-            yield conn
-            if write:
-                conn.execute("COMMIT")
+            with translated(self.path, self.timeout):
+                if write:
+                    conn.execute("BEGIN IMMEDIATE")
+                yield conn
+                if write:
+                    conn.execute("COMMIT")
             healthy = True
-        except sqlite3.Error as exc:
-            raise translate(exc, path=self.path, timeout=self.timeout) from exc
-        except (UnicodeEncodeError, OverflowError) as exc:
-            # sqlite3 could not bind a parameter; refuses_unstorable stops these first.
-            raise UnstorableValue(f"a value could not be stored in {self.path}: {exc}") from exc
         finally:
             if not healthy:
                 with contextlib.suppress(sqlite3.Error):
@@ -357,9 +353,17 @@ class JoinedFile:
     @contextlib.contextmanager
     def connection(self, *, write: bool) -> Iterator[sqlite3.Connection]:
         """The block's connection (reads and writes alike)."""
-        try:
+        with translated(self.path, self.timeout):
             yield self._conn
-        except sqlite3.Error as exc:
-            raise translate(exc, path=self.path, timeout=self.timeout) from exc
-        except (UnicodeEncodeError, OverflowError) as exc:
-            raise UnstorableValue(f"a value could not be stored in {self.path}: {exc}") from exc
+
+
+@contextlib.contextmanager
+def translated(path: str, timeout: float) -> Iterator[None]:
+    """Turn a ``sqlite3`` error into the ``StoreError`` leaf that explains it."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise translate(exc, path=path, timeout=timeout) from exc
+    except (UnicodeEncodeError, OverflowError) as exc:
+        # sqlite3 could not bind a parameter; refuses_unstorable stops these first.
+        raise UnstorableValue(f"a value could not be stored in {path}: {exc}") from exc
